@@ -1,0 +1,152 @@
+"""All configuration, read once from the environment (prefix KIVRA_) and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ProductionMisconfigured(RuntimeError):
+    """Raised when production is asked to run with development-only parts."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KIVRA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "production"] = "development"
+    allow_dev_parts_in_production: bool = False
+    port: int = 8000
+    public_url: str | None = None  # e.g. https://kivra.example.se; default http://localhost:{port}
+    data_dir: Path = PROJECT_ROOT / "data"
+    database_url: str | None = None  # default: SQLite in data_dir
+    secret_key: SecretStr | None = None  # HMAC key for codes and session ids; generated in dev
+    log_level: str = "INFO"
+    default_language: Literal["sv", "en"] = "sv"
+    minimum_age: int = 18
+    allow_test_personnummer: bool | None = None  # default: allowed outside production
+
+    # BankID
+    bankid_url: str | None = None  # base URL ending in /rp/v6.0/; default the embedded simulator
+    bankid_cert: Path | None = None
+    bankid_key: Path | None = None
+    bankid_cert_password: SecretStr | None = None
+    bankid_ca: Path | None = None
+    bankid_simulator: bool | None = None  # mount the simulator; default: on outside production
+    bankid_start_deadline: float = 30.0  # simulator: seconds before an unopened order fails
+    bankid_order_lifetime: float = 180.0  # simulator: seconds before expiredTransaction
+
+    # Verification codes
+    email_code_ttl: int = Field(default=1800, ge=60)
+    sms_code_ttl: int = Field(default=1800, ge=60)
+    code_max_attempts: int = 5
+    code_max_consecutive_failures: int = 100
+    code_resend_cooldown: int = 60
+    code_max_sends_per_window: int = 5
+    code_send_window: int = 1800
+
+    # Mail
+    smtp_host: str | None = None  # default: the embedded SMTP server (dev outbox)
+    smtp_port: int = 2525
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = 10.0
+    mail_from: str = "Kivra <noreply@notifications.kivra.example>"
+
+    # SMS
+    sms_provider: Literal["outbox", "46elks", "twilio"] = "outbox"
+    sms_sender: str = "Kivra"
+    sms_timeout: float = 10.0
+    elks_api_url: str = "https://api.46elks.com/a1"
+    elks_username: str | None = None
+    elks_password: SecretStr | None = None
+    twilio_api_url: str = "https://api.twilio.com/2010-04-01"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def dev_parts_enabled(self) -> bool:
+        """Dev outbox pages, the BankID simulator and its test app."""
+        return not self.is_production or self.allow_dev_parts_in_production
+
+    @property
+    def simulator_enabled(self) -> bool:
+        if self.bankid_simulator is None:
+            return self.dev_parts_enabled and self.bankid_url is None
+        return self.bankid_simulator
+
+    @property
+    def test_personnummer_allowed(self) -> bool:
+        if self.allow_test_personnummer is None:
+            return not self.is_production
+        return self.allow_test_personnummer
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
+
+    @property
+    def effective_bankid_url(self) -> str:
+        return self.bankid_url or f"http://127.0.0.1:{self.port}/bankid-sim/rp/v6.0/"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'kivra.db'}"
+
+    @property
+    def uses_embedded_smtp(self) -> bool:
+        return self.smtp_host is None
+
+    @model_validator(mode="after")
+    def _refuse_dev_parts_in_production(self) -> Settings:
+        if not self.is_production or self.allow_dev_parts_in_production:
+            return self
+        problems = []
+        if self.bankid_simulator or self.bankid_url is None:
+            problems.append("KIVRA_BANKID_URL must point at BankID (the simulator is dev-only)")
+        if self.smtp_host is None:
+            problems.append("KIVRA_SMTP_HOST must be set (the embedded SMTP outbox is dev-only)")
+        if self.sms_provider == "outbox":
+            problems.append("KIVRA_SMS_PROVIDER must be 46elks or twilio (the outbox is dev-only)")
+        if self.secret_key is None:
+            problems.append("KIVRA_SECRET_KEY must be set")
+        if self.allow_test_personnummer:
+            problems.append("KIVRA_ALLOW_TEST_PERSONNUMMER must be off")
+        if problems:
+            raise ProductionMisconfigured(
+                "Refusing to start in production: "
+                + "; ".join(problems)
+                + " (or set KIVRA_ALLOW_DEV_PARTS_IN_PRODUCTION=true)."
+            )
+        return self
+
+    def secret_key_bytes(self) -> bytes:
+        """The server key for HMACs; in development a random key kept in data_dir."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        key_file = self.data_dir / "secret.key"
+        if not key_file.exists():
+            import secrets
+
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip().encode()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -15,7 +15,7 @@ export KIVRA_PORT ?= $(PORT)
 export REFLEX_USE_NPM := 1
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_TELEMETRY_ENABLED := false
-export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
+export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run dev test lint unit e2e install install-dev chromium migrate bench lock clean
@@ -51,7 +51,7 @@ lint: install-dev
 	ruff check .
 
 unit: install-dev
-	pytest tests --ignore=tests/e2e -p no:playwright -p no:base_url -q
+	pytest tests --ignore=tests/e2e -p no:playwright -q
 
 e2e: install-dev chromium
 	pytest tests/e2e -p no:asyncio -q

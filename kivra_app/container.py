@@ -1,0 +1,37 @@
+"""The one place where the app's services are built from the settings (and injected elsewhere)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from kivra_app.db import get_engine
+from kivra_app.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    engine: Engine
+    bankid: Any
+    mailer: Any
+    sms: Any
+    signup: Any
+
+
+@lru_cache
+def services() -> Services:
+    from kivra_app.bankid.factory import build_client
+    from kivra_app.messaging.factory import build_mailer, build_sms
+    from kivra_app.signup.service import SignupService
+
+    settings = get_settings()
+    engine = get_engine()
+    bankid = build_client(settings)
+    mailer = build_mailer(settings)
+    sms = build_sms(settings, engine)
+    signup = SignupService(engine=engine, settings=settings, bankid=bankid, mailer=mailer, sms=sms)
+    return Services(settings, engine, bankid, mailer, sms, signup)

@@ -1,0 +1,29 @@
+"""The Starlette app that Reflex mounts its own backend into: our HTTP routes come first."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+
+from kivra_app.settings import Settings
+from kivra_app.web import dev_outbox, session_routes
+from kivra_app.web.health import health
+
+
+def build_api(settings: Settings) -> Starlette:
+    routes = [
+        Route("/health", health, methods=["GET"]),
+        Route("/api/signup/begin", session_routes.begin_signup, methods=["GET", "POST"]),
+        Route("/api/session/claim", session_routes.claim_session, methods=["GET"]),
+        Route("/api/logout", session_routes.logout, methods=["POST"]),
+    ]
+    if settings.dev_parts_enabled:
+        routes += [
+            Route("/dev/outbox", dev_outbox.outbox_page, methods=["GET"]),
+            Route("/dev/outbox.json", dev_outbox.outbox_json, methods=["GET"]),
+        ]
+    if settings.simulator_enabled:
+        from kivra_app.bankid.factory import build_simulator
+
+        routes.append(Mount("/bankid-sim", app=build_simulator(settings)))
+    return Starlette(routes=routes)

@@ -1,0 +1,206 @@
+"""E2E harness: the production app once per session, Debian's Chromium through Playwright.
+
+The app runs as `reflex run --env prod` on a free port with its own temporary database and
+data folder, exactly as `make run` serves it. Pages come in three shapes: a desktop (1280x800),
+an iPhone 13 and a Pixel 7. A failed test leaves a Playwright trace and a screenshot under
+test-results/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "test-results"
+CHROMIUM = os.environ.get("KIVRA_E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "sv-SE"}
+STARTUP_TIMEOUT = float(os.environ.get("KIVRA_E2E_STARTUP_TIMEOUT", "300"))
+
+_console_errors: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(port: int, data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIVRA_")}
+    env.update(
+        KIVRA_ENV="development",
+        KIVRA_PORT=str(port),
+        KIVRA_DATA_DIR=str(data_dir),
+        KIVRA_DATABASE_URL=f"sqlite:///{data_dir / 'e2e.db'}",
+        KIVRA_SMTP_PORT=str(_free_port()),
+        REFLEX_USE_NPM="1",
+        REFLEX_CHECK_LATEST_VERSION="false",
+        REFLEX_TELEMETRY_ENABLED="false",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    env.update(extra)
+    return env
+
+
+class RunningApp:
+    """A production build of the app in a child process."""
+
+    def __init__(self, data_dir: Path, **extra_env: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.data_dir = data_dir
+        self.env = app_env(self.port, data_dir, **extra_env)
+        self.log_path = data_dir / "app.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> RunningApp:
+        subprocess.run(
+            [sys.executable, "-m", "kivra_app.migrate"], cwd=ROOT, env=self.env, check=True
+        )
+        log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [
+                shutil.which("reflex", path=self.env["PATH"]) or "reflex",
+                "run", "--env", "prod",
+                "--frontend-port", str(self.port), "--backend-port", str(self.port),
+            ],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the app exited early:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.url}/ping", timeout=2).text.strip('"') == "pong":
+                    # The frontend is mounted after the backend answers /ping.
+                    if httpx.get(self.url, timeout=5).status_code == 200:
+                        return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        self.stop()
+        raise RuntimeError(f"the app did not answer /ping in {STARTUP_TIMEOUT}s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@pytest.fixture(scope="session")
+def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    app = RunningApp(tmp_path_factory.mktemp("kivra-app")).start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(running_app: RunningApp) -> str:
+    return running_app.url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ARG001
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120]
+
+
+def console_errors(page: Page) -> list[str]:
+    """Console errors and uncaught exceptions the page has shown so far."""
+    return _console_errors.setdefault(page, [])
+
+
+def _open_page(
+    request: pytest.FixtureRequest, browser: Browser, name: str, **context_args
+) -> Iterator[Page]:
+    context: BrowserContext = browser.new_context(**context_args)
+    context.set_default_timeout(15_000)
+    context.tracing.start(screenshots=True, snapshots=True, sources=False)
+    page = context.new_page()
+    errors = console_errors(page)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    failed = any(
+        getattr(request.node, f"rep_{when}", None) is not None
+        and getattr(request.node, f"rep_{when}").failed
+        for when in ("setup", "call")
+    )
+    if failed:
+        out = RESULTS / _slug(f"{request.node.nodeid}-{name}")
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            page.screenshot(path=str(out / "screenshot.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - the page may be gone; the trace still helps
+            pass
+        context.tracing.stop(path=str(out / "trace.zip"))
+    else:
+        context.tracing.stop()
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(request, browser: Browser, app_url: str) -> Iterator[Page]:
+    yield from _open_page(request, browser, "desktop", base_url=app_url, **DESKTOP)
+
+
+@pytest.fixture
+def iphone_page(request, browser: Browser, playwright: Playwright, app_url: str) -> Iterator[Page]:
+    device = {k: v for k, v in playwright.devices["iPhone 13"].items() if k != "default_browser_type"}
+    yield from _open_page(request, browser, "iphone", base_url=app_url, locale="sv-SE", **device)
+
+
+@pytest.fixture
+def pixel_page(request, browser: Browser, playwright: Playwright, app_url: str) -> Iterator[Page]:
+    device = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
+    yield from _open_page(request, browser, "pixel", base_url=app_url, locale="sv-SE", **device)
+
+
+@pytest.fixture(params=["desktop", "iphone", "pixel"])
+def any_page(request) -> Page:
+    """The same test on a desktop, an iPhone 13 and a Pixel 7."""
+    return request.getfixturevalue(f"{request.param}_page")

@@ -1,0 +1,57 @@
+"""Settings: production refuses development-only parts; every setting is documented."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kivra_app.settings import ProductionMisconfigured, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env_name(field: str) -> str:
+    return f"KIVRA_{field.upper()}"
+
+
+def test_defaults_use_embedded_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(__import__("os").environ):
+        if name.startswith("KIVRA_"):
+            monkeypatch.delenv(name)
+    s = Settings(_env_file=None, data_dir=tmp_path)
+    assert s.env == "development"
+    assert s.simulator_enabled and s.dev_parts_enabled and s.uses_embedded_smtp
+    assert s.effective_bankid_url == "http://127.0.0.1:8000/bankid-sim/rp/v6.0/"
+    assert s.effective_database_url == f"sqlite:///{tmp_path / 'kivra.db'}"
+    assert s.email_code_ttl == 1800 and s.sms_code_ttl == 1800
+
+
+def test_production_refuses_dev_parts() -> None:
+    with pytest.raises(ProductionMisconfigured) as err:
+        Settings(_env_file=None, env="production")
+    message = str(err.value)
+    for setting in ("KIVRA_BANKID_URL", "KIVRA_SMTP_HOST", "KIVRA_SMS_PROVIDER", "KIVRA_SECRET_KEY"):
+        assert setting in message
+
+
+def test_production_starts_when_configured() -> None:
+    s = Settings(
+        _env_file=None, env="production", bankid_url="https://appapi2.test.bankid.com/rp/v6.0/",
+        smtp_host="smtp.example.se", sms_provider="46elks", secret_key="k" * 64,
+    )
+    assert not s.dev_parts_enabled and not s.simulator_enabled
+    assert not s.test_personnummer_allowed
+
+
+def test_production_dev_parts_when_explicitly_allowed() -> None:
+    s = Settings(_env_file=None, env="production", allow_dev_parts_in_production=True)
+    assert s.dev_parts_enabled and s.simulator_enabled
+
+
+@pytest.mark.parametrize("doc", ["README.md", ".env.example"])
+def test_every_setting_is_documented(doc: str) -> None:
+    text = (ROOT / doc).read_text()
+    missing = [
+        _env_name(f) for f in Settings.model_fields if not re.search(rf"\b{_env_name(f)}\b", text)
+    ]
+    assert missing == []

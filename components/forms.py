@@ -1,0 +1,200 @@
+"""Form controls with real <label>s, linked hints and errors (aria-describedby, aria-invalid)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from components import theme
+from components._util import drop_none, is_var, pick, when
+
+
+def error_text(message: Any, id: str) -> rx.Component | None:
+    """An inline error under a field; empty renders nothing (the id stays stable)."""
+    return when(
+        message,
+        rx.el.p(
+            message,
+            id=id,
+            style={"color": theme.ERROR, "font_weight": theme.WEIGHT_BOLD,
+                   "margin": f"{theme.SPACE['xs']} 0 0", "font_size": theme.FONT_SIZE["md"]},
+        ),
+    )
+
+
+def field(
+    label: Any,
+    *,
+    id: str,
+    name: str | None = None,
+    value: Any = None,
+    on_change: Any = None,
+    default_value: Any = None,
+    error: Any = "",
+    hint: Any = "",
+    input_mode: str | None = None,
+    autocomplete: str | None = None,
+    input_type: str = "text",
+    max_length: int | None = None,
+    key: Any = None,
+    auto_focus: bool = False,
+    style: dict | None = None,
+    extra_input_props: dict | None = None,
+) -> rx.Component:
+    """A labelled text input.
+
+    Controlled (`value` + `on_change`) or, by default, uncontrolled inside a form (`name` +
+    `default_value`); for an uncontrolled field pass `key` = the prefill value so a new server
+    value (after a reload) re-mounts the input while typed text survives an error.
+    The hint and the error are linked with aria-describedby; aria-invalid follows the error.
+    """
+    hint_id = f"{id}-hint"
+    error_id = f"{id}-error"
+    has_error = (error != "") if is_var(error) else bool(error)
+    described = pick(has_error, f"{hint_id} {error_id}" if hint else error_id, hint_id if hint else "")
+    props: dict[str, Any] = {
+        "id": id,
+        "name": name or id,
+        "type": input_type,
+        "aria_invalid": pick(has_error, "true", "false"),
+        "spell_check": False,
+        "auto_capitalize": "off",
+        "style": style or theme.INPUT,
+    }
+    if is_var(described) or described:
+        props["aria_describedby"] = described
+    if input_mode:
+        props["input_mode"] = input_mode
+    if autocomplete:
+        props["auto_complete"] = autocomplete
+    if max_length:
+        props["max_length"] = max_length
+    if auto_focus:
+        props["auto_focus"] = True
+    if value is not None:
+        props["value"] = value
+        if on_change is not None:
+            props["on_change"] = on_change
+    elif default_value is not None:
+        props["default_value"] = default_value
+    if key is not None:
+        props["key"] = key
+    props.update(extra_input_props or {})
+    return rx.el.div(
+        *drop_none(
+            rx.el.label(
+                label,
+                html_for=id,
+                style={"display": "block", "font_weight": theme.WEIGHT_BOLD,
+                       "margin_bottom": theme.SPACE["xs"]},
+            ),
+            when(hint, rx.el.p(hint, id=hint_id,
+                               style={"color": theme.INK_MUTED, "margin": f"0 0 {theme.SPACE['xs']}",
+                                      "font_size": theme.FONT_SIZE["sm"]})),
+            rx.el.input(**props),
+            error_text(error, error_id),
+        ),
+        style={"margin_bottom": theme.SPACE["md"]},
+    )
+
+
+def code_input(label: Any, *, id: str = "code", error: Any = "", hint: Any = "",
+               key: Any = None, auto_focus: bool = True) -> rx.Component:
+    """One field for a 6-digit code: numeric keyboard, one-time-code autofill, paste works."""
+    return field(
+        label,
+        id=id,
+        name="code",
+        default_value="",
+        error=error,
+        hint=hint,
+        input_mode="numeric",
+        autocomplete="one-time-code",
+        max_length=6,
+        key=key,
+        auto_focus=auto_focus,
+        style=theme.CODE_INPUT,
+        extra_input_props={"pattern": "[0-9]*"},
+    )
+
+
+def primary_button(label: Any, *, type: str = "submit", disabled: Any = False,
+                   on_click: Any = None, id: str | None = None) -> rx.Component:
+    props: dict[str, Any] = {"type": type, "style": theme.PRIMARY_BUTTON}
+    if on_click is not None:
+        props["on_click"] = on_click
+    if disabled is not False:
+        props["disabled"] = disabled
+    if id:
+        props["id"] = id
+    return rx.el.button(label, **props)
+
+
+def secondary_button(label: Any, *, on_click: Any = None, disabled: Any = False,
+                     type: str = "button", id: str | None = None) -> rx.Component:
+    props: dict[str, Any] = {"type": type, "style": theme.SECONDARY_BUTTON}
+    if on_click is not None:
+        props["on_click"] = on_click
+    if disabled is not False:
+        props["disabled"] = disabled
+    if id:
+        props["id"] = id
+    return rx.el.button(label, **props)
+
+
+def text_button(label: Any, *, on_click: Any = None, disabled: Any = False,
+                id: str | None = None) -> rx.Component:
+    props: dict[str, Any] = {"type": "button", "style": theme.TEXT_BUTTON}
+    if on_click is not None:
+        props["on_click"] = on_click
+    if disabled is not False:
+        props["disabled"] = disabled
+    if id:
+        props["id"] = id
+    return rx.el.button(label, **props)
+
+
+def link_button(label: Any, href: Any, *, primary: bool = True, id: str | None = None,
+                **props: Any) -> rx.Component:
+    """A real link that looks like a button (navigation, app launch, store links)."""
+    style = {**(theme.PRIMARY_BUTTON if primary else theme.SECONDARY_BUTTON),
+             **props.pop("style", {})}
+    if id:
+        props["id"] = id
+    return rx.el.a(label, href=href, style=style, **props)
+
+
+def text_link(label: Any, href: Any, **props: Any) -> rx.Component:
+    return rx.el.a(label, href=href, style={**theme.LINK, **props.pop("style", {})}, **props)
+
+
+def status_message(text: Any, *, id: str = "status", tone: str = "info") -> rx.Component:
+    """A polite live region. It is always in the page; only its text changes, so changes are
+    announced (WCAG 4.1.3)."""
+    background = {"info": theme.INFO_TINT, "error": theme.ERROR_TINT, "ok": theme.BRAND_TINT}[tone]
+    inner = when(
+        text,
+        rx.el.p(text, style={"margin": "0", "padding": f"{theme.SPACE['sm']} {theme.SPACE['md']}",
+                             "background": background, "border_radius": theme.RADIUS["md"],
+                             "border_left": f"4px solid {theme.ERROR if tone == 'error' else theme.BRAND}"}),
+    )
+    return rx.el.div(
+        *drop_none(inner),
+        id=id,
+        role="status",
+        aria_live="polite",
+        style={"margin": f"{theme.SPACE['sm']} 0"},
+    )
+
+
+def form(*children: Any, on_submit: Any, id: str | None = None) -> rx.Component:
+    """A form whose submit (button or Enter) sends the named fields to `on_submit`.
+
+    `novalidate`: the server's texts explain problems, not the browser's own bubbles.
+    """
+    props: dict[str, Any] = {"on_submit": on_submit, "no_validate": True,
+                             "reset_on_submit": False}
+    if id:
+        props["id"] = id
+    return rx.el.form(*drop_none(*children), **props)

@@ -1,0 +1,219 @@
+"""Async client for the BankID RP API v6.0 (httpx, mutual TLS through an `ssl.SSLContext`).
+
+Only `maintenance` (503) is retried, with exponential backoff; every other failure is
+raised at once as a typed `BankIdError`. Plain `http://` base URLs (the embedded
+simulator) need no TLS context; `https://` ones require one, so the system CA store is
+never consulted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from kivra_app.bankid import errors
+from kivra_app.bankid.models import (
+    AuthRequest,
+    CollectResponse,
+    OrderResponse,
+    PhoneRequest,
+    SignRequest,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class BankIdClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        maintenance_retries: int = 2,
+        maintenance_backoff: float = 0.5,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not base_url.endswith("/"):
+            base_url += "/"
+        scheme = httpx.URL(base_url).scheme
+        if scheme == "https" and ssl_context is None and transport is None:
+            raise ValueError(
+                "BankID over https needs an ssl.SSLContext with the pinned BankID CA and "
+                "the RP certificate (see kivra_app.bankid.tls.build_ssl_context)"
+            )
+        if scheme not in ("http", "https"):
+            raise ValueError(f"unsupported BankID URL scheme: {scheme!r}")
+        self.base_url = base_url
+        self._maintenance_retries = maintenance_retries
+        self._maintenance_backoff = maintenance_backoff
+        self._sleep = sleep
+        self._clock = clock
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            verify=ssl_context if ssl_context is not None else False,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json"},
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def __aenter__(self) -> BankIdClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- API methods ---------------------------------------------------------------
+
+    async def auth(self, request: AuthRequest) -> OrderResponse:
+        body = await self._call("auth", request.to_json())
+        return OrderResponse.from_json(body, started_at=self._clock())
+
+    async def sign(self, request: SignRequest) -> OrderResponse:
+        body = await self._call("sign", request.to_json())
+        return OrderResponse.from_json(body, started_at=self._clock())
+
+    async def phone_auth(self, request: PhoneRequest) -> OrderResponse:
+        body = await self._call("phone/auth", request.to_json())
+        return OrderResponse.from_json(body, started_at=self._clock())
+
+    async def phone_sign(self, request: PhoneRequest) -> OrderResponse:
+        if not request.user_visible_text:
+            raise ValueError("phone sign requires user_visible_text")
+        body = await self._call("phone/sign", request.to_json())
+        return OrderResponse.from_json(body, started_at=self._clock())
+
+    async def collect(self, order_ref: str) -> CollectResponse:
+        return CollectResponse.from_json(await self._call("collect", {"orderRef": order_ref}))
+
+    async def cancel(self, order_ref: str) -> None:
+        await self._call("cancel", {"orderRef": order_ref})
+
+    # --- transport -------------------------------------------------------------------
+
+    async def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                return await self._post_once(method, payload)
+            except errors.Maintenance:
+                if attempt >= self._maintenance_retries:
+                    raise
+                delay = self._maintenance_backoff * (2**attempt)
+                attempt += 1
+                log.info("BankID %s: maintenance, retry %d in %.1fs", method, attempt, delay)
+                await self._sleep(delay)
+
+    async def _post_once(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            # json= sends Content-Type exactly "application/json" (no charset), as BankID requires.
+            response = await self._http.post(method, json=payload)
+        except httpx.TimeoutException as exc:
+            raise errors.BankIdTimeout(
+                f"BankID {method}: timed out ({type(exc).__name__})"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise _transport_error(method, exc) from exc
+        if response.status_code == 200:
+            try:
+                body = response.json()
+            except ValueError as exc:
+                raise errors.UnknownBankIdError(
+                    f"BankID {method}: response is not JSON", http_status=200
+                ) from exc
+            if not isinstance(body, dict):
+                raise errors.UnknownBankIdError(
+                    f"BankID {method}: response is not a JSON object", http_status=200
+                )
+            return body
+        raise _api_error(method, response)
+
+
+def _api_error(method: str, response: httpx.Response) -> errors.BankIdApiError:
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    code = body.get("errorCode")
+    details = body.get("details")
+    if status == 429:
+        cls: type[errors.BankIdApiError] = errors.RateLimited
+    elif isinstance(code, str) and code:
+        cls = errors.ERRORS_BY_CODE.get(code, errors.UnknownBankIdError)
+    else:
+        cls = errors.ERRORS_BY_STATUS.get(status, errors.UnknownBankIdError)
+        code = next((c for c, k in errors.ERRORS_BY_CODE.items() if k is cls), None)
+    text = f"BankID {method}: HTTP {status} {code or '(no errorCode)'}"
+    if cls is errors.RateLimited:
+        return errors.RateLimited(
+            text,
+            error_code=code,
+            http_status=status,
+            details=details,
+            reset_after=_float_header(response, "RateLimit-Reset"),
+        )
+    return cls(text, error_code=code, http_status=status, details=details)
+
+
+def _float_header(response: httpx.Response, name: str) -> float | None:
+    try:
+        return float(response.headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+_SERVER_CERT_MARKERS = ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed")
+_CLIENT_CERT_MARKERS = (
+    "CERTIFICATE_REQUIRED",
+    "certificate required",
+    "BAD_CERTIFICATE",
+    "UNKNOWN_CA",
+    "bad certificate",
+    "unknown ca",
+    "HANDSHAKE_FAILURE",
+)
+
+
+def _transport_error(method: str, exc: httpx.TransportError) -> errors.BankIdConnectionError:
+    text = _describe_chain(exc)
+    if any(m in text for m in _SERVER_CERT_MARKERS):
+        return errors.BankIdTlsError(
+            f"BankID {method}: the server certificate is not trusted by the pinned BankID CA "
+            f"(wrong KIVRA_BANKID_CA or wrong URL): {text}"
+        )
+    if any(m in text for m in _CLIENT_CERT_MARKERS):
+        return errors.BankIdTlsError(
+            f"BankID {method}: the server rejected our client certificate (missing, expired "
+            f"or not issued for this environment; check KIVRA_BANKID_CERT): {text}"
+        )
+    return errors.BankIdConnectionError(f"BankID {method}: connection failed: {text}")
+
+
+def _describe_chain(exc: BaseException) -> str:
+    parts = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError) or str(current):
+            parts.append(str(current))
+        current = current.__cause__ or current.__context__
+    return " <- ".join(parts) or type(exc).__name__

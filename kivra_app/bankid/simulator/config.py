@@ -7,7 +7,7 @@ from typing import Any
 
 from kivra_app.bankid.simulator.identities import DEFAULT_IDENTITIES, TestIdentity
 
-FAULT_ERRORS = ("internalError", "maintenance", "requestTimeout", "rateLimit")
+FAULT_ERRORS = ("internalError", "maintenance", "requestTimeout", "rateLimit", "unauthorized")
 RP_METHODS = ("auth", "sign", "phone/auth", "phone/sign", "collect", "cancel")
 
 

@@ -544,4 +544,6 @@ def _fault_error(faults: FaultSettings) -> SimulatorError:
             "Simulated rate limit",
             _rate_limit_headers(faults.rate_limit_reset),
         )
+    if faults.error == "unauthorized":
+        return SimulatorError(401, "unauthorized", "Simulated unknown RP certificate")
     return SimulatorError(500, "internalError", "Simulated internal error")

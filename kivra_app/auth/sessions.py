@@ -1,0 +1,120 @@
+"""One-time login tickets and mailbox web sessions (cookie "kivra_session").
+
+Secrets are `secrets.token_urlsafe(32)` (256 bits); the database holds only their SHA-256.
+- Login ticket: valid 60 s, one use (atomic `UPDATE ... WHERE used_at IS NULL`).
+- Web session: absolute lifetime 12 h, idle timeout 30 min (ASVS 4.0.3 3.3.2 L2 example;
+  security-requirements R-26). `end_session` ends it on the server (R-27).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from kivra_app.db import session_scope
+from kivra_app.models import LoginTicket, WebSession, as_utc, utcnow
+from kivra_app.signup.audit import security_event
+
+LOGIN_TICKET_TTL = timedelta(seconds=60)
+SESSION_ABSOLUTE_TTL = timedelta(hours=12)
+SESSION_IDLE_TTL = timedelta(minutes=30)
+_MAX_TOKEN_LENGTH = 200
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _usable(token: object) -> bool:
+    return isinstance(token, str) and 0 < len(token) <= _MAX_TOKEN_LENGTH
+
+
+def create_login_ticket(session: Session, user_id: int, *, now: datetime | None = None) -> str:
+    """Add a ticket to `session` (the caller commits); returns the plaintext ticket."""
+    now = now or utcnow()
+    ticket = new_token()
+    session.add(
+        LoginTicket(token_hash=token_hash(ticket), user_id=user_id, created_at=now,
+                    expires_at=now + LOGIN_TICKET_TTL)
+    )
+    return ticket
+
+
+def issue_login_ticket(engine: Engine, user_id: int, *, now: datetime | None = None) -> str:
+    with session_scope(engine) as session:
+        return create_login_ticket(session, user_id, now=now)
+
+
+def claim_ticket(engine: Engine, ticket: str, *, now: datetime | None = None) -> str | None:
+    """Exchange a valid, unused ticket for a new session secret (one use); else None."""
+    if not _usable(ticket):
+        return None
+    now = now or utcnow()
+    digest = token_hash(ticket)
+    with session_scope(engine) as session:
+        row = session.exec(select(LoginTicket).where(LoginTicket.token_hash == digest)).first()
+        if row is None or row.used_at is not None or now >= as_utc(row.expires_at):  # type: ignore[operator]
+            return None
+        claimed = session.exec(  # type: ignore[call-overload]
+            update(LoginTicket)
+            .where(LoginTicket.id == row.id, LoginTicket.used_at.is_(None))  # type: ignore[union-attr]
+            .values(used_at=now)
+        ).rowcount
+        if claimed != 1:
+            return None
+        session_secret = new_token()
+        session.add(
+            WebSession(token_hash=token_hash(session_secret), user_id=row.user_id, created_at=now,
+                       expires_at=now + SESSION_ABSOLUTE_TTL, used_at=now)
+        )
+        user_id = row.user_id
+    security_event("session_created", user=user_id)
+    return session_secret
+
+
+def user_for_session(
+    engine: Engine, session_secret: str, *, now: datetime | None = None
+) -> int | None:
+    """The user of a live session (and refresh its idle timer); None if unknown/ended/expired."""
+    if not _usable(session_secret):
+        return None
+    now = now or utcnow()
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(WebSession).where(WebSession.token_hash == token_hash(session_secret))
+        ).first()
+        if row is None or row.ended_at is not None:
+            return None
+        last_seen = as_utc(row.used_at) or as_utc(row.created_at)
+        if now >= as_utc(row.expires_at) or now >= last_seen + SESSION_IDLE_TTL:  # type: ignore[operator]
+            row.ended_at = now
+            session.add(row)
+            security_event("session_expired", user=row.user_id)
+            return None
+        row.used_at = now
+        session.add(row)
+        return row.user_id
+
+
+def end_session(engine: Engine, session_secret: str, *, now: datetime | None = None) -> None:
+    if not _usable(session_secret):
+        return
+    now = now or utcnow()
+    with session_scope(engine) as session:
+        ended = session.exec(  # type: ignore[call-overload]
+            update(WebSession)
+            .where(WebSession.token_hash == token_hash(session_secret),
+                   WebSession.ended_at.is_(None))  # type: ignore[union-attr]
+            .values(ended_at=now)
+        ).rowcount
+    if ended:
+        security_event("session_ended")

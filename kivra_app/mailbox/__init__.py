@@ -1,0 +1,1 @@
+"""The digital mailbox: letters, invoices and the welcome letter."""

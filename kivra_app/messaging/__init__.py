@@ -1,0 +1,1 @@
+"""Outbound mail and SMS, the embedded dev SMTP server and the dev outbox."""

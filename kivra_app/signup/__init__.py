@@ -1,0 +1,1 @@
+"""The signup domain: step machine, validators, verification codes, account creation."""

@@ -308,9 +308,13 @@ class SimulatorEngine:
             if action == "open":
                 raise AppError(409, "alreadyPickedUp", "The order is already open in an app")
             self._require_active(order)
-            if identity is not None or personal_number is not None:
-                self._assign_identity(order, now, identity, personal_number)
-            self._decide(order, now, action)
+            person = self._identity(identity, personal_number)
+            if order.decision is not None:
+                raise AppError(409, "alreadyDecided", "The user has already acted on this order")
+            if person is not None and person != order.identity:
+                self._assign_identity(order, now, person)
+            if order.decision is None:  # not already failed by a wrong-person BankID
+                self._decide(order, now, action)
             return self._app_view(order, now)
 
     # --- internals -----------------------------------------------------------------------
@@ -355,6 +359,9 @@ class SimulatorEngine:
             raise AppError(409, "alreadyPickedUp", "The order is already open in an app")
         if action is not None and action not in APP_ACTIONS:
             raise AppError(400, "invalidAction", f"action must be one of {APP_ACTIONS}")
+        person = self._identity(identity, personal_number)  # refuse before changing anything
+        if action == "approve" and person is None:
+            raise AppError(400, "identityRequired", "Choose an identity to approve")
         order.picked_up_at = now
         if order.phone:
             order.hints.append((now, "userCallConfirm"))
@@ -364,16 +371,13 @@ class SimulatorEngine:
             order.hints.append((now, "started"))
         else:
             order.hints.append((now, "userSign"))
-        if identity is not None or personal_number is not None:
-            self._assign_identity(order, now, identity, personal_number)
-        if action is not None:
+        if person is not None:
+            self._assign_identity(order, now, person)
+        if action is not None and order.decision is None:
             self._decide(order, now, action)
         return self._app_view(order, now)
 
-    def _assign_identity(
-        self, order: _Order, now: float, key: str | None, personal_number: str | None
-    ) -> None:
-        person = self._identity(key, personal_number)
+    def _assign_identity(self, order: _Order, now: float, person: TestIdentity) -> None:
         order.identity = person
         if order.personal_number is not None and person.personal_number != order.personal_number:
             # Another person's BankID cannot complete an order bound to a personal number.
@@ -391,7 +395,9 @@ class SimulatorEngine:
             ):
                 self._finish(other, now, "failed", "cancelled")
 
-    def _identity(self, key: str | None, personal_number: str | None) -> TestIdentity:
+    def _identity(self, key: str | None, personal_number: str | None) -> TestIdentity | None:
+        if key is None and personal_number is None:
+            return None
         ids = self.config.identities
         if key is not None:
             found = find_identity(ids, key=key)

@@ -198,3 +198,23 @@ def form(*children: Any, on_submit: Any, id: str | None = None) -> rx.Component:
     if id:
         props["id"] = id
     return rx.el.form(*drop_none(*children), **props)
+
+
+
+class NativeForm(rx.el.form.__self__):  # type: ignore[misc,name-defined]
+    """A plain HTML form that really submits to `action` (no Reflex submit handler): for the
+    HTTP routes that set or clear HttpOnly cookies. It also works before hydration."""
+
+    @classmethod
+    def create(cls, *children: Any, **props: Any) -> rx.Component:
+        # Skip Form.create, which adds a preventDefault submit handler.
+        return super(rx.el.form.__self__, cls).create(*children, **props)  # type: ignore[misc]
+
+
+def post_button(label: Any, action: Any, *, primary: bool = True, id: str | None = None,
+                hidden: dict[str, Any] | None = None) -> rx.Component:
+    """A button that POSTs a small form to an HTTP route (full page navigation)."""
+    button = (primary_button if primary else secondary_button)(label, type="submit", id=id)
+    inputs = [rx.el.input(type="hidden", name=k, value=v) for k, v in (hidden or {}).items()]
+    return NativeForm.create(*inputs, button, action=action, method="post",
+                             style={"margin": "0"})

@@ -4,6 +4,13 @@ import reflex as rx
 
 from kivra_app.settings import get_settings
 from kivra_app.web.api import build_api
+from pages.help import help_page
+from pages.mailbox import mailbox_page
+from pages.signup import signup_page
+from pages.start import start_page
+from state.lang import LangState
+from state.mailbox import MailboxState
+from state.signup import SignupState
 
 settings = get_settings()
 
@@ -16,4 +23,7 @@ app = rx.App(
     html_lang=settings.default_language,
     api_transformer=build_api(settings),
 )
-app.add_page(index, route="/", title="Kivra")
+app.add_page(start_page, route="/", title="Skapa konto – Kivra", on_load=LangState.apply)
+app.add_page(signup_page, route="/signup", title="Skapa konto – Kivra", on_load=SignupState.load)
+app.add_page(mailbox_page, route="/mailbox", title="Din Kivra", on_load=MailboxState.load)
+app.add_page(help_page, route="/hjalp", title="Behöver du hjälp? – Kivra", on_load=LangState.apply)

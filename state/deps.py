@@ -1,0 +1,46 @@
+"""What the states need from the rest of the app, looked up lazily so that importing a state
+never builds services (and unit tests can swap `services` for a fake)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kivra_app.web.cookies import SESSION_COOKIE, SIGNUP_COOKIE, read_cookie
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+__all__ = ["SESSION_COOKIE", "SIGNUP_COOKIE", "cookie_value", "local_date", "local_time",
+           "services", "utcnow"]
+
+
+def services() -> Any:
+    from kivra_app.container import services as _services
+
+    return _services()
+
+
+def cookie_value(cookie_header: object, name: str) -> str | None:
+    """One cookie from the websocket's Cookie request header (server-side only in Reflex 0.10)."""
+    if not isinstance(cookie_header, str):
+        return None
+    return read_cookie(cookie_header, name)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_time(moment: datetime) -> str:
+    """'14:35' in Swedish time."""
+    return _aware(moment).astimezone(STOCKHOLM).strftime("%H:%M")
+
+
+def local_date(moment: datetime) -> str:
+    """'2025-11-25' (the Swedish standard date format, clear in English too)."""
+    return _aware(moment).astimezone(STOCKHOLM).strftime("%Y-%m-%d")

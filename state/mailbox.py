@@ -1,0 +1,145 @@
+"""The mailbox: one page of letter summaries and one opened letter.
+
+The login session is the HttpOnly cookie `kivra_session`, read from the websocket's own request
+headers by every handler (never a client-sent value); the user id stays server-side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from state import deps
+from state.lang import LangState, set_html_lang
+
+PAGE_SIZE = 25
+MAX_LETTER_ID = 2**53  # anything larger (or not an int) is a crafted payload
+
+
+def _first(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def _row(summary: Any) -> dict[str, Any]:
+    """Only what the list shows, as plain values (never a whole model)."""
+    received = _first(summary, "received_at", "created_at")
+    read_flag = _first(summary, "read", "is_read")
+    if read_flag is None:
+        read_flag = _first(summary, "read_at") is not None
+    return {
+        "id": int(summary.id),
+        "sender": str(_first(summary, "sender", default="")),
+        "subject": str(_first(summary, "subject", default="")),
+        "date": deps.local_date(received) if received is not None else "",
+        "read": bool(read_flag),
+    }
+
+
+def _platform(user_agent: str | None) -> str:
+    from kivra_app.bankid.links import Platform, platform_of
+
+    return {Platform.IOS: "ios", Platform.ANDROID: "android"}.get(platform_of(user_agent), "desktop")
+
+
+class MailboxState(rx.State):
+    status: str = ""  # "" loading | "in" | "out"
+    given_name: str = ""
+    letters: list[dict[str, Any]] = []
+    open_id: int = 0
+    letter_sender: str = ""
+    letter_subject: str = ""
+    letter_date: str = ""
+    letter_body: str = ""
+    letter_missing: bool = False
+    platform: str = "desktop"  # ios | android | desktop: which store the app prompt offers
+    qr_app_store: str = ""
+    qr_google_play: str = ""
+    # Client storage: only remembers that this browser dismissed the app prompt.
+    app_prompt_dismissed: str = rx.LocalStorage("", name="kivra_app_prompt")
+
+    @rx.var
+    def show_app_prompt(self) -> bool:
+        return self.status == "in" and self.app_prompt_dismissed != "1"
+
+    def _user_id(self) -> int | None:
+        secret = deps.cookie_value(self.router.headers.cookie, deps.SESSION_COOKIE)
+        if not secret:
+            return None
+        from kivra_app.auth.sessions import user_for_session
+
+        return user_for_session(deps.services().engine, secret)
+
+    def _logged_out(self) -> None:
+        self.status = "out"
+        self.given_name = ""
+        self.letters = []
+        self._close()
+
+    def _close(self) -> None:
+        self.open_id = 0
+        self.letter_sender = self.letter_subject = self.letter_date = self.letter_body = ""
+        self.letter_missing = False
+
+    @rx.event
+    async def load(self):
+        lang_state = await self.get_state(LangState)
+        user_id = self._user_id()
+        if user_id is None:
+            self._logged_out()
+            return set_html_lang(lang_state.lang)
+        from kivra_app.mailbox.service import list_letters, user_display
+
+        engine = deps.services().engine
+        display = user_display(engine, user_id)
+        self.given_name = str(getattr(display, "given_name", "") or "") if display else ""
+        self.letters = [_row(s) for s in list_letters(engine, user_id, offset=0, limit=PAGE_SIZE)]
+        self._close()
+        self.status = "in"
+        self.platform = _platform(self.router.headers.user_agent)
+        if self.platform == "desktop" and not self.qr_app_store:
+            from components.app_prompt import APP_STORE_URL, GOOGLE_PLAY_URL
+            from kivra_app.bankid.qr import render_qr_svg_data_uri
+
+            self.qr_app_store = render_qr_svg_data_uri(APP_STORE_URL)
+            self.qr_google_play = render_qr_svg_data_uri(GOOGLE_PLAY_URL)
+        return set_html_lang(lang_state.lang)
+
+    @rx.event
+    async def open_letter(self, letter_id: int):
+        if isinstance(letter_id, bool) or not isinstance(letter_id, int):
+            return
+        if not 0 < letter_id < MAX_LETTER_ID:
+            return
+        user_id = self._user_id()
+        if user_id is None:
+            self._logged_out()
+            return
+        from kivra_app.mailbox.service import get_letter
+
+        letter = get_letter(deps.services().engine, user_id, letter_id)
+        self._close()
+        if letter is None:
+            self.letter_missing = True
+            return
+        received = _first(letter, "received_at", "created_at")
+        self.open_id = int(letter.id)
+        self.letter_sender = str(_first(letter, "sender", default=""))
+        self.letter_subject = str(_first(letter, "subject", default=""))
+        self.letter_date = deps.local_date(received) if received is not None else ""
+        self.letter_body = str(_first(letter, "body", "text", default=""))
+        self.letters = [
+            {**row, "read": True} if row["id"] == self.open_id else row for row in self.letters
+        ]
+
+    @rx.event
+    def close_letter(self):
+        self._close()
+
+    @rx.event
+    def dismiss_app_prompt(self):
+        self.app_prompt_dismissed = "1"

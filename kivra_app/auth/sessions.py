@@ -65,7 +65,7 @@ def claim_ticket(engine: Engine, ticket: str, *, now: datetime | None = None) ->
         if row is None or row.used_at is not None or now >= as_utc(row.expires_at):  # type: ignore[operator]
             return None
         claimed = session.exec(  # type: ignore[call-overload]
-            update(LoginTicket)
+            update(LoginTicket).execution_options(synchronize_session=False)
             .where(LoginTicket.id == row.id, LoginTicket.used_at.is_(None))  # type: ignore[union-attr]
             .values(used_at=now)
         ).rowcount
@@ -111,7 +111,7 @@ def end_session(engine: Engine, session_secret: str, *, now: datetime | None = N
     now = now or utcnow()
     with session_scope(engine) as session:
         ended = session.exec(  # type: ignore[call-overload]
-            update(WebSession)
+            update(WebSession).execution_options(synchronize_session=False)
             .where(WebSession.token_hash == token_hash(session_secret),
                    WebSession.ended_at.is_(None))  # type: ignore[union-attr]
             .values(ended_at=now)

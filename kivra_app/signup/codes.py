@@ -254,7 +254,7 @@ class CodeStore:
             row = session.get(VerificationCode, code_id)
             assert row is not None
             session.exec(  # type: ignore[call-overload]
-                update(VerificationCode)
+                update(VerificationCode).execution_options(synchronize_session=False)
                 .where(
                     VerificationCode.signup_id == row.signup_id,
                     VerificationCode.channel == row.channel,
@@ -275,14 +275,14 @@ class CodeStore:
         now = self.clock()
         with session_scope(self.engine) as session:
             session.exec(  # type: ignore[call-overload]
-                update(VerificationCode)
+                update(VerificationCode).execution_options(synchronize_session=False)
                 .where(VerificationCode.id == code_id)
                 .values(invalidated_at=now, code_hash="")
             )
 
     def invalidate_all(self, session: Session, signup_id: int, channel: str) -> None:
         session.exec(  # type: ignore[call-overload]
-            update(VerificationCode)
+            update(VerificationCode).execution_options(synchronize_session=False)
             .where(
                 VerificationCode.signup_id == signup_id,
                 VerificationCode.channel == channel,
@@ -359,7 +359,7 @@ class CodeStore:
         blocked = False
         with session_scope(self.engine) as session:
             counted = session.exec(  # type: ignore[call-overload]
-                update(VerificationCode)
+                update(VerificationCode).execution_options(synchronize_session=False)
                 .where(
                     VerificationCode.id == code_id,
                     VerificationCode.attempts < policy.max_attempts,
@@ -370,7 +370,7 @@ class CodeStore:
             ).rowcount
             if counted == 1:
                 identity_counted = session.exec(  # type: ignore[call-overload]
-                    update(CodeFailureCounter)
+                    update(CodeFailureCounter).execution_options(synchronize_session=False)
                     .where(*counter_filter, CodeFailureCounter.failures < policy.max_failures)
                     .values(failures=CodeFailureCounter.failures + 1, updated_at=now)
                 ).rowcount
@@ -387,7 +387,7 @@ class CodeStore:
         if stored_hash and hashes_equal(stored_hash, expected):
             with session_scope(self.engine) as session:
                 consumed = session.exec(  # type: ignore[call-overload]
-                    update(VerificationCode)
+                    update(VerificationCode).execution_options(synchronize_session=False)
                     .where(
                         VerificationCode.id == code_id,
                         VerificationCode.used_at.is_(None),  # type: ignore[union-attr]
@@ -398,7 +398,7 @@ class CodeStore:
                 if consumed != 1:
                     raise SignupError("code.expired")
                 session.exec(  # type: ignore[call-overload]
-                    update(CodeFailureCounter).where(*counter_filter).values(failures=0, updated_at=now)
+                    update(CodeFailureCounter).execution_options(synchronize_session=False).where(*counter_filter).values(failures=0, updated_at=now)
                 )
                 if on_success is not None:
                     on_success(session)
@@ -410,7 +410,7 @@ class CodeStore:
         if attempts_left == 0 or failures >= policy.max_failures:
             with session_scope(self.engine) as session:
                 session.exec(  # type: ignore[call-overload]
-                    update(VerificationCode)
+                    update(VerificationCode).execution_options(synchronize_session=False)
                     .where(
                         VerificationCode.id == code_id,
                         VerificationCode.invalidated_at.is_(None),  # type: ignore[union-attr]

@@ -461,7 +461,7 @@ class SignupService:
                     raise SignupError("signup.wrong_step")  # nothing was started
                 return self._progress(session, signup)
             claimed = session.exec(  # type: ignore[call-overload]
-                update(Signup)
+                update(Signup).execution_options(synchronize_session=False)
                 .where(
                     Signup.id == signup.id,
                     Signup.bankid_order_ref == order_ref,
@@ -654,7 +654,7 @@ class SignupService:
         now = self._now()
         with session_scope(self.engine) as session:
             claimed = session.exec(  # type: ignore[call-overload]
-                update(Signup)
+                update(Signup).execution_options(synchronize_session=False)
                 .where(
                     Signup.id == signup_id,
                     Signup.step == step.value,
@@ -668,7 +668,7 @@ class SignupService:
     def _release_send(self, signup_id: int) -> None:
         with session_scope(self.engine) as session:
             session.exec(  # type: ignore[call-overload]
-                update(Signup).where(Signup.id == signup_id).values(sending_until=None)
+                update(Signup).execution_options(synchronize_session=False).where(Signup.id == signup_id).values(sending_until=None)
             )
 
     async def _send_code(
@@ -717,7 +717,7 @@ class SignupService:
             values.update(step=to_step.value, sending_until=None, updated_at=now,
                           expires_at=now + SIGNUP_IDLE_TIMEOUT)
             session.exec(  # type: ignore[call-overload]
-                update(Signup)
+                update(Signup).execution_options(synchronize_session=False)
                 .where(Signup.id == signup.id, Signup.step == from_step.value)
                 .values(**values)
             )
@@ -805,7 +805,7 @@ class SignupService:
                  **values: object) -> None:
         now = self._now()
         moved = session.exec(  # type: ignore[call-overload]
-            update(Signup)
+            update(Signup).execution_options(synchronize_session=False)
             .where(Signup.id == signup_id, Signup.step == from_step.value)
             .values(updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT, **values)
         ).rowcount
@@ -918,7 +918,7 @@ class SignupService:
             row = session.get(Signup, signup.id)
             assert row is not None
             session.exec(  # type: ignore[call-overload]
-                update(VerificationCode)
+                update(VerificationCode).execution_options(synchronize_session=False)
                 .where(VerificationCode.signup_id == signup.id,
                        VerificationCode.channel == CHANNEL_SMS,
                        VerificationCode.used_at.is_(None))  # type: ignore[union-attr]

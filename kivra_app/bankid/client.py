@@ -128,7 +128,7 @@ class BankIdClient:
                 f"BankID {method}: timed out ({type(exc).__name__})"
             ) from exc
         except httpx.TransportError as exc:
-            raise _transport_error(method, exc) from exc
+            raise _transport_error(method, exc, tls=self.base_url.startswith("https:")) from exc
         if response.status_code == 200:
             try:
                 body = response.json()
@@ -192,7 +192,20 @@ _CLIENT_CERT_MARKERS = (
 )
 
 
-def _transport_error(method: str, exc: httpx.TransportError) -> errors.BankIdConnectionError:
+# With TLS 1.3 the server checks the client certificate after the client considers the
+# handshake done, so a rejection often surfaces as the connection dropping on first use.
+_DROPPED_AFTER_HANDSHAKE = (
+    "Broken pipe",
+    "Connection reset",
+    "EOF occurred",
+    "UNEXPECTED_EOF",
+    "Server disconnected",
+)
+
+
+def _transport_error(
+    method: str, exc: httpx.TransportError, *, tls: bool
+) -> errors.BankIdConnectionError:
     text = _describe_chain(exc)
     if any(m in text for m in _SERVER_CERT_MARKERS):
         return errors.BankIdTlsError(
@@ -203,6 +216,12 @@ def _transport_error(method: str, exc: httpx.TransportError) -> errors.BankIdCon
         return errors.BankIdTlsError(
             f"BankID {method}: the server rejected our client certificate (missing, expired "
             f"or not issued for this environment; check KIVRA_BANKID_CERT): {text}"
+        )
+    if tls and any(m in text for m in _DROPPED_AFTER_HANDSHAKE):
+        return errors.BankIdTlsError(
+            f"BankID {method}: the server closed the TLS connection; most likely it rejected "
+            f"our client certificate (missing, expired or not issued for this environment; "
+            f"check KIVRA_BANKID_CERT): {text}"
         )
     return errors.BankIdConnectionError(f"BankID {method}: connection failed: {text}")
 

@@ -68,7 +68,7 @@ def test_order_has_four_uuids_and_starts_outstanding(clock) -> None:
 
 def test_qr_scan_then_approve_completes_once(clock) -> None:
     engine = make(clock)
-    order = auth(engine, ANNA, userVisibleData=base64.b64encode("Logga in".encode()).decode())
+    order = auth(engine, ANNA, userVisibleData=base64.b64encode(b"Logga in").decode())
     clock.advance(3.4)
     view = engine.scan(frame(order, 3), identity="anna")
     assert view["hintCode"] == "userSign"
@@ -140,7 +140,11 @@ def test_start_deadline(clock, at: float) -> None:
     if at < 30:
         assert result["hintCode"] == "outstandingTransaction"
     else:
-        assert result == {"orderRef": order["orderRef"], "status": "failed", "hintCode": "startFailed"}
+        assert result == {
+            "orderRef": order["orderRef"],
+            "status": "failed",
+            "hintCode": "startFailed",
+        }
         no_such_order(lambda: collect(engine, order))
 
 
@@ -323,10 +327,22 @@ def test_pending_orders_mask_personal_numbers(clock) -> None:
         ({"endUserIp": "1.2.3.4", "userVisibleData": "QQ==" * 400}, "Invalid userVisibleData"),
         ({"endUserIp": "1.2.3.4", "returnUrl": "https://x/" + "a" * 510}, "Invalid returnUrl"),
         ({"endUserIp": "1.2.3.4", "web": {"userAgent": "u" * 257}}, "Invalid web.userAgent"),
-        ({"endUserIp": "1.2.3.4", "web": {"deviceIdentifier": "d" * 65}}, "Invalid web.deviceIdentifier"),
-        ({"endUserIp": "1.2.3.4", "requirement": {"personalNumber": "19810724928"}}, "Invalid requirement.personalNumber"),
-        ({"endUserIp": "1.2.3.4", "requirement": {"personalNumber": "198107249288"}}, "Invalid requirement.personalNumber"),
-        ({"endUserIp": "1.2.3.4", "requirement": {"cardReader": "class3"}}, "Invalid requirement.cardReader"),
+        (
+            {"endUserIp": "1.2.3.4", "web": {"deviceIdentifier": "d" * 65}},
+            "Invalid web.deviceIdentifier",
+        ),
+        (
+            {"endUserIp": "1.2.3.4", "requirement": {"personalNumber": "19810724928"}},
+            "Invalid requirement.personalNumber",
+        ),
+        (
+            {"endUserIp": "1.2.3.4", "requirement": {"personalNumber": "198107249288"}},
+            "Invalid requirement.personalNumber",
+        ),
+        (
+            {"endUserIp": "1.2.3.4", "requirement": {"cardReader": "class3"}},
+            "Invalid requirement.cardReader",
+        ),
     ],
 )
 def test_invalid_auth_bodies(clock, body: dict, details: str) -> None:
@@ -348,7 +364,9 @@ def test_sign_requires_visible_data_and_phone_requires_call_initiator(clock) -> 
 
 
 def test_faults_inject_a_limited_number_of_times(clock) -> None:
-    engine = make(clock, faults=FaultSettings(error="maintenance", remaining=2, endpoints=("auth",)))
+    engine = make(
+        clock, faults=FaultSettings(error="maintenance", remaining=2, endpoints=("auth",))
+    )
     assert engine.injected_fault("collect") is None
     first, second, third = (engine.injected_fault("auth") for _ in range(3))
     assert first is not None and first.status == 503 and first.error_code == "maintenance"

@@ -74,7 +74,14 @@ def test_ios_chrome_with_http_return_url() -> None:
     assert query["redirect"] == "googlechrome://"
 
 
-@pytest.mark.parametrize(("ua", "mobile"), [("windows_chrome", False), ("android_chrome", True),
-                                            ("ios_safari", True), ("mac_safari", False)])
+@pytest.mark.parametrize(
+    ("ua", "mobile"),
+    [
+        ("windows_chrome", False),
+        ("android_chrome", True),
+        ("ios_safari", True),
+        ("mac_safari", False),
+    ],
+)
 def test_is_mobile(ua: str, mobile: bool) -> None:
     assert is_mobile(UA[ua]) is mobile

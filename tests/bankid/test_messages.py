@@ -128,8 +128,9 @@ def test_complete_has_no_message() -> None:
 
 
 def test_error_code_wins_over_status() -> None:
-    msg = user_message(status="pending", hint_code="userSign", error_code="alreadyInProgress",
-                       lang="en", **QR)
+    msg = user_message(
+        status="pending", hint_code="userSign", error_code="alreadyInProgress", lang="en", **QR
+    )
     assert msg is not None and msg.rfa_id == "RFA4"
 
 

@@ -133,7 +133,10 @@ def test_quiet_zone_is_four_light_modules() -> None:
 
 def test_matrix_equals_the_qrcode_library_for_every_mask() -> None:
     data = qr.qr_data(TOKEN, SECRET, 42)
-    for ec_name, level in (("L", qrcode.constants.ERROR_CORRECT_L), ("M", qrcode.constants.ERROR_CORRECT_M)):
+    for ec_name, level in (
+        ("L", qrcode.constants.ERROR_CORRECT_L),
+        ("M", qrcode.constants.ERROR_CORRECT_M),
+    ):
         for mask in range(8):
             rows = qr.qr_matrix(data, ec=ec_name, mask=mask)
             ref = qrcode.QRCode(

@@ -10,7 +10,7 @@ import asyncio
 import json
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -51,6 +51,8 @@ def rp_routes(engine: SimulatorEngine) -> list[Route]:
                 result = engine.start(method, body)
         except SimulatorError as error:
             return error_response(error)
+        except ClientDisconnect:  # the caller gave up (e.g. its timeout hit during latency)
+            return Response(status_code=400)
         return JSONResponse(result)
 
     return [Route("/rp/v6.0/{method:path}", rp_endpoint, methods=ALL_METHODS)]

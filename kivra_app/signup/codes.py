@@ -14,8 +14,8 @@
   A correct code resets the count.
 - Use is single: `UPDATE ... SET used_at WHERE used_at IS NULL` with a rowcount check, in the
   same transaction as the caller's `on_success` (step change, account creation).
-- Sending: at most one send per `code_resend_cooldown` seconds per destination (and per signup
-  and channel), at most `code_max_sends_per_window` sends per destination per `code_send_window`,
+- Sending: at most one send per `code_resend_cooldown` seconds per destination (whichever
+  signup sent to it; correcting a typo in the address needs no wait), at most `code_max_sends_per_window` sends per destination per `code_send_window`,
   plus per-signup and per-IP caps (constants below).
 
 Input is strictly typed (R-33): a `str`; surrounding whitespace and inner ASCII spaces are
@@ -140,12 +140,10 @@ class CodeStore:
     def _last_sent_at(
         self, session: Session, signup_id: int, channel: str, destination: str | None
     ) -> datetime | None:
+        # Per destination (whoever sent to it); without one, per signup.
         conditions = [VerificationCode.signup_id == signup_id]
         if destination:
-            conditions = [
-                (VerificationCode.signup_id == signup_id)
-                | (VerificationCode.destination == destination)
-            ]
+            conditions = [VerificationCode.destination == destination]
         value = session.exec(
             select(func.max(VerificationCode.sent_at)).where(
                 VerificationCode.channel == channel, *conditions

@@ -1,0 +1,261 @@
+"""Account creation in one transaction, races for one personnummer, taken emails, outages."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from sqlmodel import Session, SQLModel, select
+
+from kivra_app.db import make_engine
+from kivra_app.models import Letter, Mailbox, Signup, User, VerificationCode
+from kivra_app.signup import service as service_module
+from kivra_app.signup.errors import ServiceUnavailable, SignupError
+from kivra_app.signup.service import SignupService, Step
+from tests.unit.conftest import ADULT, Flow
+from tests.unit.fakes import Clock, FakeBankId, FakeMailer, FakeSms, mail_down, make_pnr, sms_down
+
+IP = "192.0.2.10"
+
+
+def rows(engine, model):
+    with Session(engine) as session:
+        return session.exec(select(model)).all()
+
+
+async def test_account_user_mailbox_and_welcome_letter(flow, engine):
+    await flow.to_done(language="en", given="Karin")
+    [user] = rows(engine, User)
+    assert (user.personnummer, user.email, user.phone, user.language, user.given_name) == (
+        ADULT, "karin@example.se", "+46701740605", "en", "Karin")
+    [mailbox] = rows(engine, Mailbox)
+    [letter] = rows(engine, Letter)
+    assert mailbox.user_id == user.id and letter.mailbox_id == mailbox.id
+    assert letter.subject == "Welcome to Kivra" and "Karin" in letter.body
+
+
+async def test_welcome_letter_in_swedish(flow, engine):
+    await flow.to_done()
+    [letter] = rows(engine, Letter)
+    assert letter.subject == "Välkommen till Kivra" and letter.sender == "Kivra"
+
+
+async def test_failure_inside_the_transaction_leaves_nothing_and_retry_works(
+    flow, svc, engine, sms, monkeypatch
+):
+    secret = await flow.to_phone_code()
+    real = service_module.welcome_letter
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service_module, "welcome_letter", broken)
+    with pytest.raises(RuntimeError):
+        svc.verify_phone_code(secret, sms.last_code())
+    assert rows(engine, User) == [] and rows(engine, Mailbox) == []
+    assert svc.view(secret).step == Step.PHONE_CODE
+    monkeypatch.setattr(service_module, "welcome_letter", real)
+    view = svc.verify_phone_code(secret, sms.last_code())  # the same code still works
+    assert view.step == Step.DONE
+    assert len(rows(engine, User)) == len(rows(engine, Mailbox)) == len(rows(engine, Letter)) == 1
+
+
+async def test_two_tabs_same_person_get_exactly_one_account(flow, svc, engine, sms, mailer,
+                                                            clock):
+    first = await flow.to_phone_code(email="karin@example.se")
+    first_code = sms.last_code()
+    clock.advance(61)
+    second = await flow.to_phone_code(email="karin@example.se")
+    second_code = sms.last_code()
+    svc.verify_phone_code(first, first_code)
+    view = svc.verify_phone_code(second, second_code)  # loser: same account, welcome back
+    assert view.step == Step.DONE and view.welcome_back
+    [user] = rows(engine, User)
+    assert view.user_id == user.id == svc.view(first).user_id
+    assert svc.issue_login_ticket(second)
+
+
+def test_concurrent_signups_for_one_personnummer_threads(tmp_path, settings):
+    """Two signups finish at the same moment (barrier) on a file DB: one User, no error."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'race.db'}")
+    SQLModel.metadata.create_all(engine)
+    clock, bankid, mailer, sms = Clock(), FakeBankId(), FakeMailer(), FakeSms()
+    svc = SignupService(engine=engine, settings=settings, bankid=bankid, mailer=mailer, sms=sms,
+                        clock=clock)
+    flow = Flow(svc, bankid, mailer, sms, clock)
+
+    async def prepare():
+        out = []
+        for i in range(2):
+            secret = await flow.to_phone_code(email="karin@example.se",
+                                              phone=f"070174060{5 + i}")
+            out.append((secret, sms.last_code()))
+            clock.advance(61)
+        return out
+
+    pairs = asyncio.run(prepare())
+    barrier = threading.Barrier(2)
+    results: list = []
+
+    def finish(secret, code):
+        barrier.wait()
+        try:
+            results.append(svc.verify_phone_code(secret, code))
+        except Exception as exc:  # noqa: BLE001
+            results.append(exc)
+
+    threads = [threading.Thread(target=finish, args=pair) for pair in pairs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert [r.step for r in results] == [Step.DONE, Step.DONE]
+    assert sorted(r.welcome_back for r in results) == [False, True]
+    assert len({r.user_id for r in results}) == 1
+    assert len(rows(engine, User)) == 1 and len(rows(engine, Mailbox)) == 1
+
+
+async def test_taken_email_looks_the_same_and_sends_a_notice(flow, svc, engine, mailer, clock):
+    await flow.to_done(email="karin@example.se")
+    clock.advance(61)
+    other = make_pnr("19900505", "123")
+    secret_taken = await flow.to_email(pnr=other)
+    secret_free = await flow.to_email(pnr=make_pnr("19910606", "123"))
+    codes_before = len(mailer.codes)
+    taken = await svc.submit_email(secret_taken, "Karin@example.se", client_ip=IP)
+    free = await svc.submit_email(secret_free, "new@example.se", client_ip=IP)
+    strip = lambda v: (v.step, v.code_expires_at, v.resend_available_at, v.user_id)  # noqa: E731
+    assert strip(taken) == strip(free)
+    assert mailer.notices == [("karin@example.se", "sv")]
+    assert len(mailer.codes) == codes_before + 1  # only the free address got a code
+    # any code is simply wrong, with the same counting as for a free address
+    with pytest.raises(SignupError) as info:
+        svc.verify_email_code(secret_taken, "000000")
+    with pytest.raises(SignupError) as info_free:
+        svc.verify_email_code(secret_free, f"{(int(mailer.last_code()) + 1) % 10**6:06d}")
+    assert (info.value.key, info.value.params) == (info_free.value.key, info_free.value.params)
+    assert len(rows(engine, User)) == 1
+
+
+async def test_email_taken_between_code_and_account_goes_back_to_email(flow, svc, engine, sms,
+                                                                       clock):
+    secret = await flow.to_phone_code(email="shared@example.se")
+    code = sms.last_code()
+    with Session(engine) as session:  # someone else got the address meanwhile
+        session.add(User(personnummer=make_pnr("19700101", "239"), email="shared@example.se",
+                         phone="+46701740699"))
+        session.commit()
+    with pytest.raises(SignupError) as info:
+        svc.verify_phone_code(secret, code)
+    assert info.value.key == "email.invalid"
+    assert svc.view(secret).step == Step.EMAIL
+    assert len(rows(engine, User)) == 1
+
+
+@pytest.mark.parametrize("failure", [mail_down(), TimeoutError(), OSError("unreachable")])
+async def test_mail_failure_does_not_advance_and_retry_works(flow, svc, mailer, engine, failure):
+    secret = await flow.to_email()
+    mailer.fail = failure
+    with pytest.raises(ServiceUnavailable) as info:
+        await svc.submit_email(secret, "karin@example.se", client_ip=IP)
+    assert info.value.key == "service.mail"
+    view = svc.view(secret)
+    assert view.step == Step.EMAIL and view.code_expires_at is None
+    [row] = rows(engine, VerificationCode)
+    assert row.sent_at is None and row.invalidated_at is not None and row.code_hash == ""
+    mailer.fail = None
+    view = await svc.submit_email(secret, "karin@example.se", client_ip=IP)  # no cooldown hit
+    assert view.step == Step.EMAIL_CODE
+    assert svc.verify_email_code(secret, mailer.last_code()).step == Step.PHONE
+
+
+async def test_mail_timeout_is_bounded(flow, svc, mailer, settings, monkeypatch):
+    secret = await flow.to_email()
+
+    async def hang(*args, **kwargs):
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(mailer, "send_code", hang)
+    # the service allows smtp_timeout + 5 s around the SMTP client's own timeout: 0.1 s here
+    svc.settings = settings.model_copy(update={"smtp_timeout": -4.9})
+    with pytest.raises(ServiceUnavailable):
+        await svc.submit_email(secret, "karin@example.se", client_ip=IP)
+    assert svc.view(secret).step == Step.EMAIL
+
+
+async def test_failed_resend_keeps_the_earlier_code(flow, svc, mailer, clock):
+    secret = await flow.to_email_code()
+    first = mailer.last_code()
+    clock.advance(60)
+    mailer.fail = mail_down()
+    with pytest.raises(ServiceUnavailable):
+        await svc.resend_email_code(secret, client_ip=IP)
+    mailer.fail = None
+    assert svc.verify_email_code(secret, first).step == Step.PHONE
+
+
+async def test_sms_failure_does_not_advance_and_retry_works(flow, svc, sms):
+    secret = await flow.to_phone()
+    sms.fail = sms_down()
+    with pytest.raises(ServiceUnavailable) as info:
+        await svc.submit_phone(secret, "0701740605", client_ip=IP)
+    assert info.value.key == "service.sms" and svc.view(secret).step == Step.PHONE
+    sms.fail = None
+    await svc.submit_phone(secret, "0701740605", client_ip=IP)
+    assert svc.verify_phone_code(secret, sms.last_code()).step == Step.DONE
+
+
+async def test_email_code_in_sms_step_and_old_address_code_are_refused(flow, svc, mailer, sms,
+                                                                        clock):
+    secret = await flow.to_email_code(email="a@example.se")
+    code_a = mailer.last_code()
+    svc.change_email(secret)
+    await svc.submit_email(secret, "b@example.se", client_ip=IP)
+    if mailer.last_code() != code_a:
+        with pytest.raises(SignupError):
+            svc.verify_email_code(secret, code_a)
+    assert svc.view(secret).email == "b@example.se"
+    svc.verify_email_code(secret, mailer.last_code())
+    await svc.submit_phone(secret, "0701740605", client_ip=IP)
+    if sms.last_code() != mailer.last_code():
+        with pytest.raises(SignupError):
+            svc.verify_phone_code(secret, mailer.last_code())
+    with Session(svc.engine) as session:
+        signup = session.exec(select(Signup)).first()
+    assert signup.email == "b@example.se" and signup.phone_verified_at is None
+
+
+async def test_wrong_codes_report_attempts_left_then_lock(flow, svc, mailer):
+    secret = await flow.to_email_code()
+    code = mailer.last_code()
+    bad = f"{(int(code) + 1) % 10**6:06d}"
+    lefts = []
+    for _ in range(4):
+        with pytest.raises(SignupError) as info:
+            svc.verify_email_code(secret, bad)
+        lefts.append((info.value.key, info.value.params))
+    assert lefts == [("code.wrong", {"attempts_left": n}) for n in (4, 3, 2, 1)]
+    with pytest.raises(SignupError) as info:
+        svc.verify_email_code(secret, bad)
+    assert info.value.key == "code.locked"
+    assert svc.view(secret).code_expires_at is None
+
+
+async def test_logs_hold_no_personnummer_codes_or_secrets(flow, svc, mailer, sms, bankid,
+                                                          caplog):
+    caplog.set_level("DEBUG")
+    secret = await flow.to_phone_code()
+    with pytest.raises(SignupError):
+        svc.verify_phone_code(secret, "000000" if sms.last_code() != "000000" else "111111")
+    svc.verify_phone_code(secret, sms.last_code())
+    ticket = svc.issue_login_ticket(secret)
+    text = caplog.text
+    for secret_value in (ADULT, secret, ticket, mailer.last_code(), sms.last_code(),
+                         *bankid.orders, "karin@example.se", "+46701740605"):
+        assert secret_value not in text
+    for event in ("signup_started", "bankid_started", "bankid_complete", "verification_code_sent",
+                  "authn_login_fail", "verification_success", "user_created"):
+        assert f"event={event}" in text
+    assert "19850709-****" in text

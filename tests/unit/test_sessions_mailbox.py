@@ -1,0 +1,77 @@
+"""Login tickets, web sessions and the mailbox queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from kivra_app.auth import sessions
+from kivra_app.mailbox import service as mailbox
+from kivra_app.models import Letter, LoginTicket, Mailbox, User, WebSession
+
+
+async def test_ticket_is_one_use_and_short_lived(flow, svc, engine, clock):
+    secret = await flow.to_done()
+    ticket = svc.issue_login_ticket(secret)
+    with Session(engine) as session:
+        row = session.exec(select(LoginTicket)).one()
+    assert row.token_hash == sessions.token_hash(ticket) and ticket not in row.token_hash
+    session_secret = sessions.claim_ticket(engine, ticket, now=clock.now)
+    assert session_secret and len(session_secret) >= 43  # 256 bits
+    assert sessions.claim_ticket(engine, ticket, now=clock.now) is None  # one use
+    late = svc.issue_login_ticket(secret)
+    assert sessions.claim_ticket(engine, late, now=clock.now + timedelta(seconds=60)) is None
+    assert sessions.claim_ticket(engine, "forged", now=clock.now) is None
+    assert sessions.claim_ticket(engine, "", now=clock.now) is None
+
+
+async def test_session_lifecycle(flow, svc, engine, clock):
+    secret = await flow.to_done()
+    token = sessions.claim_ticket(engine, svc.issue_login_ticket(secret), now=clock.now)
+    user_id = svc.view(secret).user_id
+    assert sessions.user_for_session(engine, token, now=clock.now) == user_id
+    assert sessions.user_for_session(engine, token + "x", now=clock.now) is None
+    t = clock.now
+    for _ in range(20):  # active use keeps it alive up to the absolute limit
+        t += timedelta(minutes=29)
+        if t >= clock.now + sessions.SESSION_ABSOLUTE_TTL:
+            break
+        assert sessions.user_for_session(engine, token, now=t) == user_id
+    assert sessions.user_for_session(engine, token, now=clock.now + timedelta(hours=12)) is None
+    other = sessions.claim_ticket(engine, svc.issue_login_ticket(secret), now=clock.now)
+    assert sessions.user_for_session(engine, other, now=clock.now + timedelta(minutes=31)) is None
+    third = sessions.claim_ticket(engine, svc.issue_login_ticket(secret), now=clock.now)
+    sessions.end_session(engine, third, now=clock.now)
+    assert sessions.user_for_session(engine, third, now=clock.now) is None
+    with Session(engine) as session:
+        assert all(third not in s.token_hash for s in session.exec(select(WebSession)))
+
+
+async def test_mailbox_lists_reads_and_isolates(flow, engine, clock):
+    await flow.to_done(given="Karin")
+    with Session(engine) as session:
+        user = session.exec(select(User)).one()
+        box = session.exec(select(Mailbox)).one()
+        stranger = User(personnummer="197001012392", email="s@example.se", phone="+46701740699")
+        session.add(stranger)
+        session.add(Letter(mailbox_id=box.id, sender="Skatteverket", subject="Slutskatt",
+                           kind="invoice", amount_ore=123450, currency="SEK",
+                           due_date=clock.now.date(), received_at=clock.now + timedelta(days=1)))
+        session.commit()
+        session.refresh(stranger)
+        user_id, stranger_id = user.id, stranger.id
+    letters = mailbox.list_letters(engine, user_id)
+    assert [x.subject for x in letters] == ["Slutskatt", "Välkommen till Kivra"]
+    assert letters[0].amount_ore == 123450 and not letters[1].read
+    assert mailbox.list_letters(engine, user_id, offset=1, limit=1)[0].subject.startswith("Väl")
+    welcome_id = letters[1].id
+    assert mailbox.get_letter(engine, stranger_id, welcome_id) is None
+    letter = mailbox.get_letter(engine, user_id, welcome_id)
+    assert letter.read_at is not None and "Karin" in letter.body
+    assert mailbox.list_letters(engine, user_id)[1].read
+    assert mailbox.get_letter(engine, user_id, "not-a-number") is None
+    assert mailbox.unread_count(engine, user_id) == 1
+    display = mailbox.user_display(engine, user_id)
+    assert display == mailbox.UserDisplay("Karin", "karin@example.se", "070-174 06 05")
+    assert mailbox.list_letters(engine, 9999) == []

@@ -4,6 +4,7 @@ import reflex as rx
 
 from kivra_app.settings import get_settings
 from kivra_app.web.api import build_api
+from kivra_app.web.lifespan import embedded_services
 from pages.help import help_page
 from pages.mailbox import mailbox_page
 from pages.signup import signup_page
@@ -15,14 +16,11 @@ from state.signup import SignupState
 settings = get_settings()
 
 
-def index() -> rx.Component:
-    return rx.center(rx.vstack(rx.heading("Skapa ett Kivra-konto"), rx.button("Skapa konto")))
-
-
 app = rx.App(
     html_lang=settings.default_language,
     api_transformer=build_api(settings),
 )
+app.register_lifespan_task(embedded_services)
 app.add_page(start_page, route="/", title="Skapa konto – Kivra", on_load=LangState.apply)
 app.add_page(signup_page, route="/signup", title="Skapa konto – Kivra", on_load=SignupState.load)
 app.add_page(mailbox_page, route="/mailbox", title="Din Kivra", on_load=MailboxState.load)

@@ -6,24 +6,17 @@ from __future__ import annotations
 import asyncio
 from html import escape
 
-from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from kivra_app.container import services
+from kivra_app.messaging.outbox import latest_messages
 from kivra_app.models import OutboxMessage
-
-PAGE_SIZE = 50
 
 
 def _latest(recipient: str | None, channel: str | None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(PAGE_SIZE)
-    if recipient:
-        query = query.where(OutboxMessage.recipient == recipient)
-    if channel in ("email", "sms"):
-        query = query.where(OutboxMessage.channel == channel)
-    with Session(services().engine) as session:
-        return list(session.exec(query))
+    channel = channel if channel in ("email", "sms") else None
+    return latest_messages(services().engine, channel=channel, recipient=recipient)
 
 
 def _filters(request: Request) -> tuple[str | None, str | None]:

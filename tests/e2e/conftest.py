@@ -8,6 +8,7 @@ test-results/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -173,10 +174,8 @@ def _open_page(
     if failed:
         out = RESULTS / _slug(f"{request.node.nodeid}-{name}")
         out.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(Exception):  # the page may be gone; the trace still helps
             page.screenshot(path=str(out / "screenshot.png"), full_page=True)
-        except Exception:  # noqa: BLE001 - the page may be gone; the trace still helps
-            pass
         context.tracing.stop(path=str(out / "trace.zip"))
     else:
         context.tracing.stop()

@@ -9,6 +9,7 @@ import reflex as rx
 
 from components import theme
 from components.forms import link_button, text_button
+from components.layout import stack
 
 APP_STORE_URL = "https://apps.apple.com/se/app/kivra/id1128260491"
 GOOGLE_PLAY_URL = "https://play.google.com/store/apps/details?id=com.kivra.Kivra"
@@ -37,13 +38,13 @@ def app_prompt(
                             rel="noopener", target="_blank")
     google_play = link_button(texts["app.google_play"], GOOGLE_PLAY_URL, id="google-play-link",
                               rel="noopener", target="_blank")
-    desktop = rx.el.div(
+    desktop = stack(
         rx.el.p(texts["app.scan"]),
         rx.el.div(
             _store_qr(qr_app_store, texts["app.qr_app_store"], "App Store"),
             _store_qr(qr_google_play, texts["app.qr_google_play"], "Google Play"),
             style={"display": "flex", "gap": theme.SPACE["lg"], "justify_content": "center",
-                   "flex_wrap": "wrap", "margin_bottom": theme.SPACE["md"]},
+                   "flex_wrap": "wrap"},
         ),
         rx.el.div(
             app_store, google_play,
@@ -57,6 +58,7 @@ def app_prompt(
         desktop,
     )
     return rx.el.section(
+        stack(
         rx.el.h2(texts["app.heading"], id="app-prompt-heading", style={"margin_top": "0"}),
         rx.el.p(texts["app.web_or_app"]),
         rx.el.p(texts["app.why"]),
@@ -69,7 +71,8 @@ def app_prompt(
         buttons,
         rx.el.div(
             text_button(texts["app.dismiss"], on_click=on_dismiss, id="app-prompt-dismiss"),
-            style={"margin_top": theme.SPACE["md"], "text_align": "center"},
+            style={"text_align": "center"},
+        ),
         ),
         aria_labelledby="app-prompt-heading",
         id="app-prompt",

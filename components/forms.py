@@ -52,7 +52,9 @@ def field(
     hint_id = f"{id}-hint"
     error_id = f"{id}-error"
     has_error = (error != "") if is_var(error) else bool(error)
-    described = pick(has_error, f"{hint_id} {error_id}" if hint else error_id, hint_id if hint else "")
+    has_hint = is_var(hint) or bool(hint)  # a catalogue Var is always a non-empty text
+    described = pick(has_error, f"{hint_id} {error_id}" if has_hint else error_id,
+                     hint_id if has_hint else "")
     props: dict[str, Any] = {
         "id": id,
         "name": name or id,
@@ -184,7 +186,8 @@ def status_message(text: Any, *, id: str = "status", tone: str = "info") -> rx.C
         id=id,
         role="status",
         aria_live="polite",
-        style={"margin": f"{theme.SPACE['sm']} 0"},
+        # An empty region stays in the page (so changes are announced) but takes no room.
+        style={"&:empty": {"margin_top": f"-{theme.STACK_GAP}"}},
     )
 
 

@@ -111,6 +111,6 @@ def card(*children: Any, **props: Any) -> rx.Component:
     return rx.el.section(*children, style=style, **props)
 
 
-def stack(*children: Any, gap: str = theme.SPACE["md"], **props: Any) -> rx.Component:
+def stack(*children: Any, gap: str = theme.STACK_GAP, **props: Any) -> rx.Component:
     style = {"display": "flex", "flex_direction": "column", "gap": gap, **props.pop("style", {})}
     return rx.el.div(*drop_none(*children), style=style, **props)

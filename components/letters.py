@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from components import theme
+from components.layout import stack
 
 
 def _row(letter: Any, on_open: Any, texts: Any) -> rx.Component:
@@ -48,7 +49,8 @@ def _row(letter: Any, on_open: Any, texts: Any) -> rx.Component:
 def letter_list(letters: Any, *, on_open: Any, texts: Any) -> rx.Component:
     """`letters`: a list of {id, sender, subject, date, read}. `on_open(letter_id)` opens one."""
     return rx.el.section(
-        rx.el.h2(texts["mailbox.inbox"], id="inbox-heading", style={"margin_top": "0"}),
+        rx.el.h2(texts["mailbox.inbox"], id="inbox-heading",
+                 style={"margin": f"0 0 {theme.SPACE['md']}"}),
         rx.cond(
             letters.length() > 0,  # type: ignore[union-attr]
             rx.el.ul(
@@ -64,7 +66,7 @@ def letter_list(letters: Any, *, on_open: Any, texts: Any) -> rx.Component:
 
 def letter_view(*, sender: Any, subject: Any, date: Any, body: Any, on_back: Any,
                 texts: Any) -> rx.Component:
-    return rx.el.article(
+    return rx.el.article(stack(
         rx.el.button(
             "← ", texts["mailbox.back"], type="button", on_click=on_back, style=theme.TEXT_BUTTON,
             id="letter-back",
@@ -76,8 +78,8 @@ def letter_view(*, sender: Any, subject: Any, date: Any, body: Any, on_back: Any
             rx.el.span(texts["mailbox.received"], ": ", date),
             style={"color": theme.INK_MUTED, "font_size": theme.FONT_SIZE["sm"]},
         ),
-        rx.el.div(body, style={"white_space": "pre-wrap", "margin_top": theme.SPACE["md"]},
+        rx.el.div(body, style={"white_space": "pre-wrap"},
                   id="letter-body"),
-        aria_labelledby="letter-subject",
+        ), aria_labelledby="letter-subject",
         style=theme.CARD,
     )

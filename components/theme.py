@@ -32,6 +32,7 @@ LINE_HEIGHT = "1.5"
 WEIGHT_BOLD = "650"
 
 # Spacing, radii, sizes -------------------------------------------------------------------
+STACK_GAP = "1rem"  # the vertical rhythm inside cards
 SPACE = {"xs": "0.25rem", "sm": "0.5rem", "md": "1rem", "lg": "1.5rem", "xl": "2rem", "xxl": "3rem"}
 RADIUS = {"sm": "6px", "md": "10px", "lg": "16px", "pill": "999px"}
 COLUMN_WIDTH = "480px"  # the signup column on a computer; full width on a phone
@@ -149,21 +150,23 @@ SHELL_RULES = {
     "font_family": FONT_FAMILY,
     "font_size": FONT_SIZE["md"],
     "line_height": LINE_HEIGHT,
-    "& h1": {
+    "& :where(h1)": {
         "font_size": FONT_SIZE["xl"],
         "line_height": "1.25",
-        "margin": f"0 0 {SPACE['md']}",
+        "margin": "0",
         "font_weight": WEIGHT_BOLD,
     },
-    "& h2": {
+    "& :where(h2)": {
         "font_size": FONT_SIZE["lg"],
         "line_height": "1.3",
-        "margin": f"{SPACE['lg']} 0 {SPACE['sm']}",
+        "margin": f"{SPACE['sm']} 0 0",
         "font_weight": WEIGHT_BOLD,
     },
-    "& p": {"margin": f"0 0 {SPACE['md']}"},
-    "& ul, & ol": {"margin": f"0 0 {SPACE['md']}", "padding_left": SPACE["lg"]},
-    "& li": {"margin_bottom": SPACE["xs"]},
+    "& :where(p)": {"margin": "0"},
+    "& :where(ul, ol)": {"margin": "0", "padding_left": SPACE["lg"]},
+    "& :where(ul)": {"list_style": "disc"},
+    "& :where(ol)": {"list_style": "decimal"},
+    "& :where(li)": {"margin_bottom": SPACE["xs"]},
     "& a:focus-visible, & button:focus-visible, & input:focus-visible": FOCUS_RING,
     "& *": {"box_sizing": "border-box"},
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components.forms import text_link
-from components.layout import card, page_shell
+from components.layout import card, page_shell, stack
 from pages.common import T
 from state.lang import LangState
 
@@ -16,7 +16,7 @@ def _qa(q: str, a: str) -> list[rx.Component]:
 
 def help_page() -> rx.Component:
     return page_shell(
-        card(
+        card(stack(
             rx.el.h1(T["help.title"]),
             rx.el.p(T["help.intro"]),
             *_qa("help.q_code", "help.a_code"),
@@ -28,7 +28,7 @@ def help_page() -> rx.Component:
                 " · ",
                 text_link(T["help.back_start"], "/"),
             ),
-        ),
+        )),
         texts=T,
         on_switch_lang=LangState.set_language(T["lang.other_code"]),
     )

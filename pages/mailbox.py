@@ -42,16 +42,15 @@ def _inbox() -> rx.Component:
                         body=M.letter_body, on_back=M.close_letter, texts=T),
             letter_list(M.letters, on_open=M.open_letter, texts=T),
         ),
-        gap=theme.SPACE["lg"],
     )
 
 
 def _logged_out() -> rx.Component:
-    return card(
+    return card(stack(
         rx.el.h1(T["mailbox.logged_out_heading"]),
         rx.el.p(T["mailbox.logged_out"]),
         link_button(T["mailbox.to_start"], "/", id="to-start"),
-    )
+    ))
 
 
 def mailbox_page() -> rx.Component:

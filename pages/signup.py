@@ -86,7 +86,10 @@ def _bankid_app() -> rx.Component:
 def _step_bankid() -> rx.Component:
     return stack(
         rx.el.h1(T["bankid.heading"]),
-        rx.cond(S.pnr_masked != "", rx.el.p(tr("bankid.for", masked=S.pnr_masked))),
+        rx.cond(S.pnr_masked != "", rx.el.p(
+            T["bankid.for"], " ",
+            rx.el.strong(S.pnr_masked, style={"white_space": "nowrap"}),
+        )),
         rx.cond(S.bankid_mode == "qr", _bankid_qr(), _bankid_app()),
         # RFA texts from the BankID service, announced politely.
         status_message(S.bankid_message, id="bankid-status"),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from components import theme
 from components.forms import post_button
-from components.layout import card, page_shell
+from components.layout import card, page_shell, stack
 from pages.common import T, begin_action
 from state.lang import LangState
 
@@ -17,7 +17,7 @@ def _need(key: str) -> rx.Component:
 
 def start_page() -> rx.Component:
     return page_shell(
-        card(
+        card(stack(
             rx.el.h1(T["start.title"]),
             rx.el.p(rx.el.strong(T["start.free"])),
             rx.el.p(T["start.intro"]),
@@ -30,7 +30,7 @@ def start_page() -> rx.Component:
             ),
             rx.el.p(T["start.time"], style={"color": theme.INK_MUTED}),
             post_button(T["start.cta"], begin_action(), id="start-signup"),
-        ),
+        )),
         texts=T,
         on_switch_lang=LangState.set_language(T["lang.other_code"]),
     )

@@ -54,7 +54,7 @@ unit: install-dev
 	pytest tests --ignore=tests/e2e -p no:playwright -q
 
 e2e: install-dev chromium
-	pytest tests/e2e -p no:asyncio -q
+	pytest tests/e2e -p no:asyncio -q -W ignore::pytest.PytestConfigWarning
 
 ## Lint, unit and contract tests, then the browser tests: two pytest runs (their plugins clash).
 test: lint unit e2e

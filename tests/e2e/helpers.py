@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import httpx
 
 CODE = re.compile(r"\b(\d{6})\b")
+T = TypeVar("T")
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from a sync Playwright test (whose thread already has an event loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def outbox(app_url: str, *, to: str | None = None, channel: str | None = None) -> list[dict]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from kivra_app.settings import Settings
 from kivra_app.web import dev_outbox, session_routes
 from kivra_app.web.health import health
+from kivra_app.web.security_headers import SecurityHeaders
 
 
 def build_api(settings: Settings) -> Starlette:
@@ -26,4 +28,5 @@ def build_api(settings: Settings) -> Starlette:
         from kivra_app.bankid.factory import build_simulator
 
         routes.append(Mount("/bankid-sim", app=build_simulator(settings)))
-    return Starlette(routes=routes)
+    hsts = settings.base_url.startswith("https://")
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, hsts=hsts)])

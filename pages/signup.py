@@ -90,7 +90,11 @@ def _step_bankid() -> rx.Component:
             T["bankid.for"], " ",
             rx.el.strong(S.pnr_masked, style={"white_space": "nowrap"}),
         )),
-        rx.cond(S.bankid_mode == "qr", _bankid_qr(), _bankid_app()),
+        rx.cond(
+            S.bankid_state == "failed",
+            None,  # a dead order: no QR and no app link, only 'Försök igen' below
+            rx.cond(S.bankid_mode == "qr", _bankid_qr(), _bankid_app()),
+        ),
         # RFA texts from the BankID service, announced politely.
         status_message(S.bankid_message, id="bankid-status"),
         rx.cond(

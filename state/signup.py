@@ -478,6 +478,7 @@ class SignupState(rx.State):
         if state == "failed":
             self.bankid_state = "failed"
             self.qr_src = ""
+            self.launch_url = ""
             view = getattr(progress, "view", None)
             if view is not None and str(view.step) != "bankid":
                 self._apply_view(view)

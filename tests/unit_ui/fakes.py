@@ -1,0 +1,219 @@
+"""A fake SignupService with the contract's shape (docs/signup-service.md) and a state tree
+built the way Reflex builds it, so handlers can be called directly under pytest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import reflex as rx
+from reflex.istate.data import RouterData
+
+from kivra_app.signup.errors import ServiceUnavailable, SignupError
+from kivra_app.signup.service import BankIdProgress, BankIdStart, SignupView
+from kivra_app.signup.steps import Step
+
+SECRET = "s3cret-signup-value-0123456789abcdefghijklmnop"
+PNR = "198107249289"
+ORDER_REF = "order-ref-1234-should-never-leave-the-server"
+QR_SECRET = "qr-start-secret-never-in-state"
+AUTOSTART = "autostart-token-5678"
+EMAIL_CODE = "424242"
+SMS_CODE = "131313"
+DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130 Safari/537.36"
+IPHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
+
+
+@dataclass
+class FakeSignupService:
+    step: Step = Step.PERSONNUMMER
+    language: str = "sv"
+    pnr: str = ""
+    email: str = ""
+    phone: str = ""
+    welcome_back: bool = False
+    calls: list[tuple[str, tuple, dict]] = field(default_factory=list)
+    fail_next: SignupError | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    # --- helpers ---
+    def _log(self, name: str, *args: Any, **kwargs: Any) -> None:
+        self.calls.append((name, args, kwargs))
+
+    def _check(self, secret: str, *steps: Step) -> None:
+        if secret != SECRET:
+            raise SignupError("signup.expired")
+        if self.fail_next is not None:
+            exc, self.fail_next = self.fail_next, None
+            raise exc
+        if steps and self.step not in steps:
+            raise SignupError("signup.wrong_step")
+
+    def _view(self) -> SignupView:
+        coded = self.step in (Step.EMAIL_CODE, Step.PHONE_CODE)
+        return SignupView(
+            step=self.step,
+            language=self.language,
+            personnummer=self.pnr if self.step == Step.PERSONNUMMER else "",
+            personnummer_masked=(self.pnr[:8] + "-****") if self.pnr else "",
+            given_name="Anna" if self.step not in (Step.PERSONNUMMER, Step.BANKID) else "",
+            email=self.email,
+            phone_national=self.phone,
+            code_expires_at=self.now + timedelta(minutes=30) if coded else None,
+            resend_available_at=self.now + timedelta(seconds=60) if coded else None,
+            user_id=7 if self.step == Step.DONE else None,
+            welcome_back=self.welcome_back,
+        )
+
+    def names(self) -> list[str]:
+        return [c[0] for c in self.calls]
+
+    # --- the contract ---
+    def view(self, secret: str) -> SignupView | None:
+        self._log("view", secret)
+        return self._view() if secret == SECRET else None
+
+    def set_language(self, secret: str, language: str) -> SignupView:
+        self._log("set_language", secret, language)
+        self._check(secret)
+        self.language = language
+        return self._view()
+
+    def submit_personnummer(self, secret: str, raw: str) -> SignupView:
+        self._log("submit_personnummer", secret, raw)
+        self._check(secret, Step.PERSONNUMMER)
+        digits = "".join(ch for ch in raw if ch.isdigit())
+        if not digits:
+            raise SignupError("pnr.required")
+        if len(digits) != 12:
+            self.pnr = ""
+            raise SignupError("pnr.invalid")
+        self.pnr = digits
+        self.step = Step.BANKID
+        return self._view()
+
+    async def start_bankid(self, secret: str, *, end_user_ip: str, same_device: bool,
+                           user_agent: str, return_url: str) -> BankIdStart:
+        self._log("start_bankid", secret, end_user_ip=end_user_ip, same_device=same_device,
+                  user_agent=user_agent, return_url=return_url)
+        self._check(secret, Step.BANKID)
+        return BankIdStart(
+            launch_url=f"https://app.bankid.com/?autostarttoken={AUTOSTART}&redirect=null"
+            if same_device else None
+        )
+
+    def bankid_qr(self, secret: str) -> str | None:
+        return f"bankid.{ORDER_REF}.0.deadbeef" if secret == SECRET else None
+
+    async def poll_bankid(self, secret: str) -> BankIdProgress:
+        self._log("poll_bankid", secret)
+        self._check(secret, Step.BANKID)
+        return BankIdProgress("pending", "Starta BankID-appen.", "outstandingTransaction", True,
+                              None, self._view())
+
+    async def cancel_bankid(self, secret: str) -> SignupView:
+        self._log("cancel_bankid", secret)
+        self._check(secret, Step.BANKID)
+        self.step = Step.PERSONNUMMER
+        return self._view()
+
+    def back_to_personnummer(self, secret: str) -> SignupView:
+        self._check(secret, Step.BANKID)
+        self.step = Step.PERSONNUMMER
+        return self._view()
+
+    async def submit_email(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
+        self._log("submit_email", secret, raw, client_ip=client_ip)
+        self._check(secret, Step.EMAIL)
+        if "@" not in raw:
+            raise SignupError("email.invalid")
+        self.email = raw.strip().lower()
+        self.step = Step.EMAIL_CODE
+        return self._view()
+
+    async def resend_email_code(self, secret: str, *, client_ip: str) -> SignupView:
+        self._log("resend_email_code", secret, client_ip=client_ip)
+        self._check(secret, Step.EMAIL_CODE)
+        return self._view()
+
+    def verify_email_code(self, secret: str, code: str) -> SignupView:
+        self._log("verify_email_code", secret, code)
+        self._check(secret, Step.EMAIL_CODE)
+        if code.strip() != EMAIL_CODE:
+            raise SignupError("code.wrong", {"attempts_left": 4})
+        self.step = Step.PHONE
+        return self._view()
+
+    def change_email(self, secret: str) -> SignupView:
+        self._log("change_email", secret)
+        self._check(secret, Step.EMAIL_CODE)
+        self.step = Step.EMAIL
+        return self._view()
+
+    async def submit_phone(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
+        self._log("submit_phone", secret, raw, client_ip=client_ip)
+        self._check(secret, Step.PHONE)
+        self.phone = "070-174 06 05"
+        self.step = Step.PHONE_CODE
+        return self._view()
+
+    async def resend_phone_code(self, secret: str, *, client_ip: str) -> SignupView:
+        self._log("resend_phone_code", secret, client_ip=client_ip)
+        self._check(secret, Step.PHONE_CODE)
+        return self._view()
+
+    def verify_phone_code(self, secret: str, code: str) -> SignupView:
+        self._log("verify_phone_code", secret, code)
+        self._check(secret, Step.PHONE_CODE)
+        if code.strip() != SMS_CODE:
+            raise SignupError("code.wrong", {"attempts_left": 4})
+        self.step = Step.DONE
+        return self._view()
+
+    def change_phone(self, secret: str) -> SignupView:
+        self._log("change_phone", secret)
+        self._check(secret, Step.PHONE_CODE)
+        self.step = Step.PHONE
+        return self._view()
+
+    def issue_login_ticket(self, secret: str) -> str:
+        self._log("issue_login_ticket", secret)
+        self._check(secret, Step.DONE)
+        return "ticket-abc"
+
+
+def fake_services(signup: FakeSignupService) -> SimpleNamespace:
+    settings = SimpleNamespace(base_url="http://localhost:8100")
+    return SimpleNamespace(signup=signup, settings=settings, engine=object())
+
+
+def state_tree(state_cls: type[rx.State], *, cookie: str | None = None,
+               user_agent: str = DESKTOP_UA, path: str = "/signup") -> Any:
+    """The root state with `state_cls` inside it, as Reflex builds it for one tab."""
+    root = rx.State()
+    substate = root.get_substate(state_cls.get_full_name().split(".")[1:])
+    set_connection(root, cookie=cookie, user_agent=user_agent, path=path)
+    return substate
+
+
+def set_connection(root_or_sub: Any, *, cookie: str | None, user_agent: str = DESKTOP_UA,
+                   path: str = "/signup") -> None:
+    """What Reflex fills in server-side from the websocket connection (headers, client IP)."""
+    root = root_or_sub
+    while getattr(root, "parent_state", None) is not None:
+        root = root.parent_state
+    headers = {"user-agent": user_agent, "host": "localhost:8100"}
+    if cookie is not None:
+        headers["cookie"] = cookie
+    root.router = RouterData.from_router_data(
+        {"headers": headers, "pathname": path, "ip": "192.0.2.10", "token": "tab-token"}
+    )
+
+
+def with_step(service: FakeSignupService, step: Step, **changes: Any) -> FakeSignupService:
+    return replace(service, step=step, **changes)
+
+
+__all__ = ["ServiceUnavailable", "SignupError"]

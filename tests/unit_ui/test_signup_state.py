@@ -1,0 +1,308 @@
+"""SignupState handlers with the domain faked: crafted calls change nothing, no secret or code
+ever sits in a public var, and the screen follows the service."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import state.deps as deps
+from kivra_app.signup.errors import ServiceUnavailable, SignupError
+from kivra_app.signup.service import BankIdProgress
+from kivra_app.signup.steps import Step
+from state.lang import LangState
+from state.signup import SignupState
+from tests.unit_ui.fakes import (
+    AUTOSTART,
+    EMAIL_CODE,
+    IPHONE_UA,
+    ORDER_REF,
+    PNR,
+    QR_SECRET,
+    SECRET,
+    SMS_CODE,
+    FakeSignupService,
+    fake_services,
+    set_connection,
+    state_tree,
+)
+
+COOKIE = f"kivra_signup={SECRET}; theme=light"
+
+
+@pytest.fixture
+def service(monkeypatch: pytest.MonkeyPatch) -> FakeSignupService:
+    fake = FakeSignupService()
+    monkeypatch.setattr(deps, "services", lambda: fake_services(fake))
+    return fake
+
+
+def _public_blob(state: SignupState) -> str:
+    return json.dumps(state.dict(), default=str)
+
+
+async def _loaded(service: FakeSignupService, step: Step = Step.PERSONNUMMER, *,
+                  cookie: str | None = COOKIE, user_agent: str | None = None) -> SignupState:
+    service.step = step
+    kwargs = {"user_agent": user_agent} if user_agent else {}
+    s = state_tree(SignupState, cookie=cookie, **kwargs)
+    await s.load()
+    return s
+
+
+async def test_load_without_the_cookie_shows_the_restart_screen(service: FakeSignupService) -> None:
+    s = await _loaded(service, cookie=None)
+    assert s.step == "missing"
+    assert service.calls == []  # nothing to ask the service about
+
+
+async def test_load_rederives_the_step_with_progress_and_prefill(service: FakeSignupService) -> None:
+    service.pnr = PNR
+    s = await _loaded(service)
+    assert (s.step, s.step_number, s.progress_label) == ("personnummer", 1, "Steg 1 av 7")
+    assert s.pnr_prefill == PNR  # the typed number comes back on step 1 only
+    service.step = Step.EMAIL
+    service.email = "anna@example.se"
+    await s.load()
+    assert (s.step, s.progress_label, s.pnr_prefill) == ("email", "Steg 3 av 7", "")
+    assert s.pnr_masked == "19810724-****" and s.email == "anna@example.se"
+
+
+async def test_load_follows_the_signups_language(service: FakeSignupService) -> None:
+    service.language = "en"
+    s = await _loaded(service)
+    lang = await s.get_state(LangState)
+    assert lang.lang == "en" and s.progress_label == "Step 1 of 7"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [None, "198107249289", 12, ["198107249289"], {"personnummer": 198107249289},
+     {"personnummer": {"$gt": ""}}, {"personnummer": "1" * 400}],
+)
+async def test_crafted_personnummer_payloads_never_reach_the_service(
+    service: FakeSignupService, payload: object
+) -> None:
+    s = await _loaded(service)
+    before = s.dict()
+    service.calls.clear()
+    await s.submit_personnummer(payload)  # type: ignore[arg-type]
+    assert service.calls == []
+    assert s.dict() == before
+
+
+async def test_bad_personnummer_shows_the_catalogue_text_inline(service: FakeSignupService) -> None:
+    s = await _loaded(service)
+    await s.submit_personnummer({"personnummer": "12345"})
+    assert s.step == "personnummer"
+    assert s.field_error.startswith("Personnumret stämmer inte")
+    await s.submit_personnummer({"personnummer": ""})
+    assert s.field_error == "Skriv ditt personnummer."
+
+
+async def test_personnummer_starts_a_qr_order_on_a_computer(service: FakeSignupService) -> None:
+    s = await _loaded(service)
+    result = await s.submit_personnummer({"personnummer": PNR})
+    assert s.step == "bankid" and s.bankid_mode == "qr" and s.bankid_state == "pending"
+    start = next(c for c in service.calls if c[0] == "start_bankid")
+    assert start[2]["same_device"] is False
+    assert start[2]["end_user_ip"] == "192.0.2.10"
+    assert start[2]["return_url"] == "http://localhost:8100/signup"
+    assert s.qr_src.startswith("data:image/svg+xml")
+    assert s.launch_url == ""
+    assert result is not None  # the background loop is started
+
+
+async def test_personnummer_starts_an_autostart_order_on_a_phone(service: FakeSignupService) -> None:
+    s = await _loaded(service, user_agent=IPHONE_UA)
+    await s.submit_personnummer({"personnummer": PNR})
+    assert s.on_phone and s.bankid_mode == "app"
+    start = next(c for c in service.calls if c[0] == "start_bankid")
+    assert start[2]["same_device"] is True
+    assert AUTOSTART in s.launch_url and s.qr_src == ""
+
+
+async def test_switching_device_and_cancelling(service: FakeSignupService) -> None:
+    s = await _loaded(service)
+    await s.submit_personnummer({"personnummer": PNR})
+    await s.use_this_device()
+    assert s.bankid_mode == "app" and s.launch_url
+    await s.use_other_device()
+    assert s.bankid_mode == "qr" and s.launch_url == ""
+    await s.cancel_bankid()
+    assert s.step == "personnummer" and s.pnr_prefill == PNR  # input kept
+
+
+async def test_bankid_unavailable_is_a_calm_retry(service: FakeSignupService) -> None:
+    s = await _loaded(service)
+    await s.submit_personnummer({"personnummer": PNR})
+    service.fail_next = ServiceUnavailable("service.bankid")
+    await s.retry_bankid()
+    assert s.step == "bankid" and s.bankid_state == "failed"
+    assert "BankID" in s.bankid_message and s.field_error == ""
+
+
+async def test_collect_results_move_the_screen(service: FakeSignupService) -> None:
+    s = await _loaded(service, Step.BANKID)
+    pending = BankIdProgress("pending", "Starta BankID-appen.", "outstandingTransaction", True,
+                             None, service._view())
+    assert s._apply_progress(pending) is False
+    assert s.bankid_message == "Starta BankID-appen."
+    service.step = Step.EMAIL
+    done = BankIdProgress("complete", "", None, False, None, service._view())
+    assert s._apply_progress(done) is True
+    assert s.step == "email" and s.given_name == "Anna" and not s.welcome_back
+    # An existing account: BankID leads straight to DONE with "welcome back".
+    s2 = await _loaded(service, Step.BANKID)
+    service.step, service.welcome_back = Step.DONE, True
+    back = BankIdProgress("complete", "", None, False, 7, service._view())
+    assert s2._apply_progress(back) is True
+    assert s2.step == "done" and s2.welcome_back
+
+
+async def test_failed_collect_offers_a_retry_and_drops_the_dead_link(
+    service: FakeSignupService,
+) -> None:
+    s = await _loaded(service, user_agent=IPHONE_UA)
+    await s.submit_personnummer({"personnummer": PNR})
+    failed = BankIdProgress("failed", "Åtgärden avbröts.", "userCancel", False, None,
+                            service._view())
+    assert s._apply_progress(failed) is True
+    assert s.bankid_state == "failed" and s.launch_url == "" and s.step == "bankid"
+
+
+async def test_verify_email_code_on_the_wrong_step_changes_nothing(
+    service: FakeSignupService,
+) -> None:
+    s = await _loaded(service, Step.PERSONNUMMER)
+    service.calls.clear()
+    await s.verify_email_code({"code": EMAIL_CODE})
+    assert service.step == Step.PERSONNUMMER
+    assert s.step == "personnummer" and s.field_error == "" and s.notice == ""
+    # The same for every other step-bound handler, crafted out of order.
+    await s.verify_phone_code({"code": SMS_CODE})
+    await s.submit_email({"email": "a@b.se"})
+    await s.submit_phone({"phone": "0701740605"})
+    await s.resend_email_code()
+    await s.resend_phone_code()
+    await s.change_email()
+    await s.change_phone()
+    await s.cancel_bankid()
+    await s.use_this_device()
+    await s.open_mailbox()
+    assert service.step == Step.PERSONNUMMER and s.step == "personnummer"
+    assert "issue_login_ticket" not in service.names()
+    assert "start_bankid" not in service.names()
+
+
+async def test_a_tab_without_the_cookie_cannot_act(service: FakeSignupService) -> None:
+    """A stolen tab token on another connection has the state but not the HttpOnly cookie."""
+    s = await _loaded(service, Step.EMAIL_CODE)
+    set_connection(s, cookie="kivra_signup=guess")  # another browser presenting the token
+    service.calls.clear()
+    await s.verify_email_code({"code": EMAIL_CODE})
+    await s.resend_email_code()
+    assert service.step == Step.EMAIL_CODE
+    assert all(args[0] != SECRET for _, args, _ in service.calls)
+    set_connection(s, cookie=None)
+    service.calls.clear()
+    await s.verify_email_code({"code": EMAIL_CODE})
+    assert service.calls == []
+
+
+async def test_email_code_flow_wrong_code_then_right(service: FakeSignupService) -> None:
+    s = await _loaded(service, Step.EMAIL)
+    await s.submit_email({"email": "Anna@Example.se"})
+    assert s.step == "email_code" and s.email == "anna@example.se"
+    assert s.code_valid_text.startswith("Koden gäller till klockan")
+    assert s.resend_wait > 0 or s.resend_label == "Skicka ny kod"
+    await s.verify_email_code({"code": "000000"})
+    assert s.step == "email_code"
+    assert s.field_error == "Koden stämmer inte. Du kan försöka 4 gånger till."
+    await s.verify_email_code({"code": {"$ne": ""}})  # crafted: ignored
+    await s.verify_email_code({"code": "9" * 100})  # too long: ignored
+    assert service.names().count("verify_email_code") == 1
+    await s.verify_email_code({"code": EMAIL_CODE})
+    assert s.step == "phone" and s.field_error == ""
+
+
+async def test_resend_and_change_address(service: FakeSignupService) -> None:
+    s = await _loaded(service, Step.EMAIL_CODE, cookie=COOKIE)
+    service.email = "anna@example.se"
+    await s.resend_email_code()
+    assert s.notice == "Vi har skickat en ny kod till din mail."
+    service.fail_next = SignupError("code.resend_wait", {"seconds": 42})
+    await s.resend_email_code()
+    assert "42 sekunder" in s.field_error
+    await s.change_email()
+    assert s.step == "email" and s.email == "anna@example.se"  # prefilled to correct
+
+
+async def test_mail_outage_keeps_the_step_and_says_try_again(service: FakeSignupService) -> None:
+    s = await _loaded(service, Step.EMAIL)
+    service.fail_next = ServiceUnavailable("service.mail")
+    await s.submit_email({"email": "anna@example.se"})
+    assert s.step == "email" and s.notice_is_error
+    assert s.notice == "Vi kunde inte skicka mailet just nu. Försök igen om en liten stund."
+
+
+async def test_expired_signup_shows_the_restart_screen(service: FakeSignupService) -> None:
+    s = await _loaded(service, Step.PHONE)
+    service.fail_next = SignupError("signup.expired")
+    await s.submit_phone({"phone": "070-174 06 05"})
+    assert s.step == "missing"
+
+
+async def test_phone_code_to_done_and_the_login_ticket(service: FakeSignupService) -> None:
+    s = await _loaded(service, Step.PHONE)
+    await s.submit_phone({"phone": "070-174 06 05"})
+    assert s.step == "phone_code" and s.phone == "070-174 06 05"
+    await s.verify_phone_code({"code": SMS_CODE})
+    assert (s.step, s.progress_label) == ("done", "Steg 7 av 7")
+    spec = await s.open_mailbox()
+    assert "issue_login_ticket" in service.names()
+    assert "/api/session/claim?ticket=ticket-abc" in str(spec)
+
+
+async def test_language_switch_validates_and_retranslates(service: FakeSignupService) -> None:
+    s = await _loaded(service, Step.EMAIL_CODE)
+    await s.verify_email_code({"code": "000000"})
+    await s.switch_language("en")
+    assert service.language == "en"
+    assert s.field_error == "The code is not right. You can try 4 more times."
+    assert s.progress_label == "Step 4 of 7"
+    assert (await s.get_state(LangState)).lang == "en"
+    for crafted in ("xx", None, {"lang": "en"}, "sv; drop table"):
+        await s.switch_language(crafted)  # type: ignore[arg-type]
+    assert s.progress_label == "Step 4 of 7" and service.language == "en"
+
+
+async def test_no_secret_code_or_order_in_public_vars(service: FakeSignupService) -> None:
+    s = await _loaded(service, user_agent=IPHONE_UA)
+    await s.submit_personnummer({"personnummer": PNR})
+    await s.use_other_device()
+    for step in (Step.BANKID, Step.EMAIL, Step.EMAIL_CODE, Step.PHONE, Step.PHONE_CODE,
+                 Step.DONE):
+        service.step = step
+        await s.load()
+        if step is Step.EMAIL_CODE:
+            await s.verify_email_code({"code": EMAIL_CODE[:5] + "0"})
+        blob = _public_blob(s)
+        for secret in (SECRET, EMAIL_CODE, SMS_CODE, ORDER_REF, QR_SECRET, PNR):
+            assert secret not in blob, (step, secret)
+    assert s._secret == SECRET  # kept server-side only
+
+
+async def test_only_the_intended_handlers_are_public() -> None:
+    """R-40: the browser can call exactly these (plus Reflex's own setvar, a no-op without
+    set_* methods)."""
+    handlers = set(SignupState.event_handlers) - {"setvar"}
+    assert handlers == {
+        "load", "switch_language", "submit_personnummer", "use_this_device",
+        "use_other_device", "retry_bankid", "cancel_bankid", "page_visibility", "bankid_loop",
+        "submit_email", "verify_email_code", "resend_email_code", "change_email",
+        "submit_phone", "verify_phone_code", "resend_phone_code", "change_phone",
+        "code_ticker", "open_mailbox",
+    }
+    assert not any(name.startswith("set_") for name in SignupState.event_handlers)

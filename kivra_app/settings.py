@@ -99,6 +99,13 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
 
     @property
+    def allowed_origins(self) -> list[str]:
+        """Origins allowed for the websocket and CORS (R-42): the public one only."""
+        if self.public_url:
+            return [self.base_url]
+        return [f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"]
+
+    @property
     def effective_bankid_url(self) -> str:
         return self.bankid_url or f"http://127.0.0.1:{self.port}/bankid-sim/rp/v6.0/"
 

@@ -24,14 +24,15 @@ def qr_panel(src: Any, *, alt: Any, loading_text: Any, steps: list[Any] | None =
     )
     placeholder = rx.el.p(loading_text, style={"color": theme.INK_MUTED, "margin": "0"})
     box = rx.el.div(
-        pick(src != "", image, placeholder) if isinstance(src, rx.Var) else (image if src else placeholder),
+        pick(src != "", image, placeholder) if isinstance(src, rx.Var) else pick(src, image, placeholder),
         style={"width": theme.QR_SIZE, "height": theme.QR_SIZE, "display": "flex",
                "align_items": "center", "justify_content": "center", "background": theme.SURFACE,
                "border": f"1px solid {theme.DIVIDER}", "border_radius": theme.RADIUS["md"],
-               "margin": f"0 auto {theme.SPACE['md']}", "padding": "0", "overflow": "hidden"},
+               "margin": "0 auto", "padding": "0", "overflow": "hidden"},
     )
     return rx.el.div(
         when(bool(steps), rx.el.ol(*[rx.el.li(s) for s in (steps or [])])),
         box,
         id="bankid-qr-panel",
+        style={"display": "flex", "flex_direction": "column", "gap": theme.STACK_GAP},
     )

@@ -76,6 +76,5 @@ def app_prompt(
         ),
         aria_labelledby="app-prompt-heading",
         id="app-prompt",
-        style={**theme.CARD, "border": f"2px solid {theme.BRAND_TINT}",
-               "margin_bottom": theme.SPACE["lg"]},
+        style={**theme.CARD, "border": f"2px solid {theme.BRAND_TINT}"},
     )

@@ -80,7 +80,7 @@ _SV: dict[str, str] = {
     "pnr.submit": "Fortsätt med BankID",
     # Step 2: BankID
     "bankid.heading": "Legitimera dig med BankID",
-    "bankid.for": "Legitimering för personnummer {masked}",
+    "bankid.for": "Legitimering för personnummer",
     "bankid.qr_intro": "Legitimera dig med BankID-appen som finns på din mobiltelefon.",
     "bankid.qr_step1": "Öppna BankID-appen på din mobiltelefon och klicka på Scanna QR-kod",
     "bankid.qr_step2": "Rikta kameran mot QR-koden som visas på skärmen",
@@ -242,7 +242,7 @@ _EN: dict[str, str] = {
     "pnr.hint": "Twelve digits: YYYYMMDDNNNN",
     "pnr.submit": "Continue with BankID",
     "bankid.heading": "Identify yourself with BankID",
-    "bankid.for": "Identification for personal identity number {masked}",
+    "bankid.for": "Identification for personal identity number",
     "bankid.qr_intro": "Identify yourself with the BankID app on your mobile phone.",
     "bankid.qr_step1": "Open the BankID app on your mobile phone and tap Scan QR code",
     "bankid.qr_step2": "Point the camera at the QR code on the screen",

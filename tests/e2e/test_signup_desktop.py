@@ -5,121 +5,30 @@ the simulator's app API, as the BankID app on a phone would. Codes come from the
 Each test uses its own test person, email address and phone number (the simulator refuses a
 second order for a person while one is open, and send limits count per destination).
 
-Not covered here: an expired code (the shortest code lifetime is 60 s; expiry and the
-"Skicka ny kod" cooldown are covered by the domain's unit tests and tests/unit_ui), and the
-resend button after its 60 s cooldown ("Ändra mailadress" + a new address covers "a new code").
+The step helpers live in tests/e2e/flows.py. An expired code and "Skicka ny kod" after the
+cooldown are in test_code_expiry.py.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import time
 
-import httpx
-import zxingcpp
-from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import last_message_id, wait_for_code
-
-SIGNUP_URL = re.compile(r".*/signup/?$")
-MAILBOX_URL = re.compile(r".*/mailbox/?$")
-PEOPLE = {
-    "anna": "198107249289",
-    "bertil": "199001189811",
-    "cecilia": "194510168885",
-    "david": "189912299816",
-    "elsa": "191911612388",
-    "filippa": "201701102384",
-}
-
-
-def unique_email(name: str) -> str:
-    return f"{name}.{time.time_ns()}@example.se"
-
-
-def start_signup(page: Page) -> None:
-    page.goto("/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Skapa ett Kivra-konto")
-    page.get_by_role("button", name="Skapa konto").click()
-    page.wait_for_url(SIGNUP_URL)
-    expect(page.get_by_text("Steg 1 av 7")).to_be_visible()
-    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "1")
-
-
-def enter_personnummer(page: Page, pnr: str) -> None:
-    page.get_by_label("Personnummer").fill(pnr)
-    page.get_by_role("button", name="Fortsätt med BankID").click()
-    expect(page.get_by_text("Steg 2 av 7")).to_be_visible()
-
-
-def scan_qr(page: Page, app_url: str, person: str, action: str = "approve") -> dict:
-    """Decode the QR on the screen and let the simulated BankID app scan it."""
-    qr = page.get_by_role("img", name="QR-kod att scanna med BankID-appen")
-    expect(qr).to_be_visible(timeout=10_000)
-    last_error = ""
-    for _ in range(5):
-        image = Image.open(io.BytesIO(qr.screenshot()))
-        found = zxingcpp.read_barcodes(image)
-        if found and found[0].text.startswith("bankid."):
-            response = httpx.post(
-                f"{app_url}/bankid-sim/app/scan",
-                json={"qrData": found[0].text, "identity": person, "action": action},
-                timeout=10,
-            )
-            if response.status_code == 200:
-                return response.json()
-            last_error = response.text
-        page.wait_for_timeout(400)
-    raise AssertionError(f"could not scan the QR code: {last_error}")
-
-
-def enter_email(page: Page, address: str) -> None:
-    expect(page.get_by_text("Steg 3 av 7")).to_be_visible(timeout=15_000)
-    page.get_by_label("Mailadress").fill(address)
-    page.get_by_role("button", name="Fortsätt").click()
-    expect(page.get_by_text("Steg 4 av 7")).to_be_visible(timeout=15_000)
-
-
-def enter_code(page: Page, code: str) -> None:
-    field = page.get_by_label("Verifieringskod")
-    field.fill(code)
-    field.press("Enter")  # Enter submits the form
-
-
-def enter_phone_and_code(page: Page, app_url: str, national: str, e164: str) -> None:
-    expect(page.get_by_text("Steg 5 av 7")).to_be_visible(timeout=15_000)
-    before = last_message_id(app_url, to=e164, channel="sms")
-    page.get_by_label("Mobilnummer").fill(national)
-    page.get_by_role("button", name="Fortsätt").click()
-    expect(page.get_by_text("Steg 6 av 7")).to_be_visible(timeout=15_000)
-    expect(page.get_by_text(national)).to_be_visible()
-    code, _ = wait_for_code(app_url, to=e164, channel="sms", newer_than=before)
-    enter_code(page, code)
-
-
-def finish_and_open_mailbox(page: Page) -> None:
-    expect(page.get_by_role("heading", name="Klart!")).to_be_visible(timeout=15_000)
-    expect(page.get_by_text("Steg 7 av 7")).to_be_visible()
-    expect(page.get_by_text("Ditt Kivra-konto är skapat.")).to_be_visible()
-    page.get_by_role("button", name="Ok").click()
-    page.wait_for_url(MAILBOX_URL)
-    expect(page.get_by_role("heading", name="Din Kivra")).to_be_visible()
-    expect(page.get_by_role("button", name=re.compile("Välkommen till Kivra"))).to_be_visible()
-
-
-def full_signup_desktop(page: Page, app_url: str, person: str, phone: tuple[str, str]) -> str:
-    start_signup(page)
-    enter_personnummer(page, PEOPLE[person])
-    scan_qr(page, app_url, person)
-    address = unique_email(person)
-    enter_email(page, address)
-    code, _ = wait_for_code(app_url, to=address, channel="email")
-    enter_code(page, code)
-    enter_phone_and_code(page, app_url, *phone)
-    finish_and_open_mailbox(page)
-    return address
+from tests.e2e.flows import (
+    MAILBOX_URL,
+    PEOPLE,
+    enter_code,
+    enter_email,
+    enter_personnummer,
+    enter_phone_and_code,
+    finish_and_open_mailbox,
+    full_signup_desktop,
+    scan_qr,
+    start_signup,
+    unique_email,
+)
+from tests.e2e.helpers import wait_for_code
 
 
 def test_whole_signup_on_a_computer(desktop_page: Page, app_url: str) -> None:

@@ -6,43 +6,20 @@ the BankID app does. Polling then resumes and the signup continues."""
 
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qs, urlparse
-
-import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import wait_for_code
-from tests.e2e.test_signup_desktop import (
+from tests.e2e.flows import (
     PEOPLE,
     enter_code,
     enter_email,
     enter_personnummer,
     enter_phone_and_code,
     finish_and_open_mailbox,
+    open_bankid_app,
     start_signup,
     unique_email,
 )
-
-
-def _open_bankid_app(page: Page, app_url: str, person: str, action: str = "approve") -> None:
-    """Tap 'Öppna BankID'; the 'app' (the simulator) acts; then return to the browser."""
-    link = page.get_by_role("link", name="Öppna BankID")
-    expect(link).to_be_visible(timeout=10_000)
-    href = link.get_attribute("href") or ""
-    assert href.startswith("https://app.bankid.com/?autostarttoken=")
-    token = parse_qs(urlparse(href).query)["autostarttoken"][0]
-    page.route("https://app.bankid.com/**", lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<html><body>BankID</body></html>"))
-    link.click()
-    page.wait_for_url(re.compile(r"^https://app\.bankid\.com/"))
-    response = httpx.post(
-        f"{app_url}/bankid-sim/app/autostart",
-        json={"autoStartToken": token, "identity": person, "action": action},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    page.go_back()  # back in the browser, on the signup page
+from tests.e2e.helpers import wait_for_code
 
 
 def _phone_signup(page: Page, app_url: str, person: str, phone: tuple[str, str],
@@ -52,7 +29,7 @@ def _phone_signup(page: Page, app_url: str, person: str, phone: tuple[str, str],
     # A phone gets the same-device path first, with a way to use another device instead.
     expect(page.get_by_role("button", name="Använd BankID på en annan enhet")).to_be_visible()
     expect(page.get_by_role("img", name="QR-kod att scanna med BankID-appen")).to_have_count(0)
-    _open_bankid_app(page, app_url, person)
+    open_bankid_app(page, app_url, person)
     address = unique_email(person)
     enter_email(page, address)
     code, _ = wait_for_code(app_url, to=address, channel="email")

@@ -57,7 +57,9 @@ class Settings(BaseSettings):
     smtp_port: int = 2525
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
+    # None (default): STARTTLS whenever the server offers it (aiosmtplib's opportunistic mode);
+    # True: required (fail if not offered); False: never, plain text (refused in production).
+    smtp_starttls: bool | None = None
     smtp_timeout: float = 10.0
     mail_from: str = "Kivra <noreply@notifications.kivra.example>"
 
@@ -116,6 +118,17 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_smtp(self) -> bool:
         return self.smtp_host is None
+
+    @model_validator(mode="after")
+    def _refuse_plaintext_smtp_in_production(self) -> Settings:
+        """Codes must not cross the network in clear: production refuses STARTTLS=false (even
+        with the dev parts allowed; unset means STARTTLS when offered)."""
+        if self.is_production and self.smtp_starttls is False:
+            raise ProductionMisconfigured(
+                "Refusing to start in production: KIVRA_SMTP_STARTTLS=false sends the code mails "
+                "unencrypted; leave it unset (STARTTLS when offered) or set it to true (required)."
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_dev_parts_in_production(self) -> Settings:

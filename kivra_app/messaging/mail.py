@@ -42,7 +42,11 @@ def build_message(
 
 
 class SmtpMailer:
-    """Mailer over SMTP; host/port/credentials/STARTTLS/timeout from settings."""
+    """Mailer over SMTP; host/port/credentials/STARTTLS/timeout from settings.
+
+    `starttls`: None = opportunistic (upgrade when the server offers STARTTLS; aiosmtplib's
+    default), True = required, False = never. aiosmtplib treats False as "never", so passing the
+    old default False disabled even the opportunistic upgrade."""
 
     def __init__(
         self,
@@ -52,7 +56,7 @@ class SmtpMailer:
         sender: str,
         username: str | None = None,
         password: str | None = None,
-        starttls: bool = False,
+        starttls: bool | None = None,
         timeout: float = 10.0,
     ) -> None:
         self.host = host

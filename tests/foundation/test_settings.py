@@ -55,3 +55,48 @@ def test_every_setting_is_documented(doc: str) -> None:
         _env_name(f) for f in Settings.model_fields if not re.search(rf"\b{_env_name(f)}\b", text)
     ]
     assert missing == []
+
+
+def test_smtp_starttls_is_opportunistic_by_default(tmp_path: Path) -> None:
+    assert Settings(_env_file=None, data_dir=tmp_path).smtp_starttls is None
+
+
+@pytest.mark.parametrize(("value", "refused"), [(False, True), (True, False), (None, False)])
+def test_production_refuses_plaintext_smtp(value: bool | None, refused: bool) -> None:
+    kwargs = dict(
+        _env_file=None, env="production", bankid_url="https://appapi2.test.bankid.com/rp/v6.0/",
+        smtp_host="smtp.example.se", sms_provider="46elks", secret_key="k" * 64,
+        smtp_starttls=value,
+    )
+    if refused:
+        with pytest.raises(ProductionMisconfigured, match="KIVRA_SMTP_STARTTLS"):
+            Settings(**kwargs)
+        with pytest.raises(ProductionMisconfigured, match="KIVRA_SMTP_STARTTLS"):
+            Settings(**kwargs, allow_dev_parts_in_production=True)
+    else:
+        assert Settings(**kwargs).smtp_starttls is value
+
+
+@pytest.mark.parametrize(("env", "expected"), [(None, None), ("true", True), ("false", False)])
+async def test_the_mailer_passes_starttls_through(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                  env: str | None, expected: bool | None) -> None:
+    """aiosmtplib: start_tls=None upgrades when offered, False never does (the old default)."""
+    import aiosmtplib
+
+    from kivra_app.messaging.mail import SmtpMailer
+
+    for name in list(__import__("os").environ):
+        if name.startswith("KIVRA_"):
+            monkeypatch.delenv(name)
+    if env is not None:
+        monkeypatch.setenv("KIVRA_SMTP_STARTTLS", env)
+    seen: dict = {}
+
+    async def fake_send(message, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        seen.update(kwargs)
+
+    monkeypatch.setattr(aiosmtplib, "send", fake_send)
+    mailer = SmtpMailer.from_settings(Settings(_env_file=None, data_dir=tmp_path,
+                                               smtp_host="smtp.example.se"))
+    await mailer.send(to="a@example.se", subject="s", text="t", html="<p>t</p>")
+    assert "start_tls" in seen and seen["start_tls"] is expected

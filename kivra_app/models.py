@@ -73,6 +73,20 @@ class Signup(SQLModel, table=True):
     # A short claim while a code is being sent, so a double click sends one message
     sending_until: datetime | None = Field(default=None, sa_column=_ts())
 
+    # A cap on BankID order starts (crafted start loops): starts in the window that began at
+    # bankid_start_window_at
+    bankid_start_count: int = 0
+    bankid_start_window_at: datetime | None = Field(default=None, sa_column=_ts())
+
+    # Rotation after BankID: BankID completion issues a one-time continue ticket (only
+    # its SHA-256 is kept); GET /api/signup/continue exchanges it, with the pre-BankID secret,
+    # for a new secret. Until secret_rotated_at is set, the pre-BankID secret can do nothing
+    # but ask for a continue ticket.
+    continue_ticket_hash: str | None = Field(default=None, max_length=64)
+    continue_ticket_expires_at: datetime | None = Field(default=None, sa_column=_ts())
+    secret_rotated_at: datetime | None = Field(default=None, sa_column=_ts())
+    closed_at: datetime | None = Field(default=None, sa_column=_ts())  # login ticket issued
+
     user_id: int | None = Field(default=None, foreign_key="user.id")
     welcome_back: bool = False  # BankID showed the person already had an account
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
@@ -157,6 +171,9 @@ class LoginTicket(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     user_id: int = Field(foreign_key="user.id")
+    # The signup that issued it: the claim must present that signup's cookie (login CSRF).
+    # Nullable only for rows older than the column; such tickets are refused.
+    signup_id: int | None = Field(default=None, foreign_key="signup.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     expires_at: datetime = Field(sa_column=_ts(nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=_ts())

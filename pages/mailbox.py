@@ -6,7 +6,7 @@ import reflex as rx
 
 from components import theme
 from components.app_prompt import app_prompt
-from components.forms import link_button, post_button, status_message
+from components.forms import link_button, secondary_button, status_message
 from components.layout import card, page_shell, stack
 from components.letters import letter_list, letter_view
 from pages.common import T, tr
@@ -25,7 +25,9 @@ def _inbox() -> rx.Component:
                     style={"margin": "0", "color": theme.INK_MUTED},
                 ),
             ),
-            rx.el.div(post_button(T["mailbox.logout"], "/api/logout", primary=False, id="logout"),
+            # An event: it ends the session, clears this tab's mailbox state, then loads
+            # /api/logout (which clears the HttpOnly cookie).
+            rx.el.div(secondary_button(T["mailbox.logout"], on_click=M.logout, id="logout"),
                       style={"min_width": "9rem"}),
             style={"display": "flex", "justify_content": "space-between", "align_items": "center",
                    "gap": theme.SPACE["md"], "flex_wrap": "wrap"},

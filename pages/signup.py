@@ -225,6 +225,17 @@ def _missing() -> rx.Component:
     )
 
 
+def _continue() -> rx.Component:
+    """Right after BankID, on the way to GET /api/signup/continue (the secret rotation); the
+    state loads it by itself, the button is the fallback."""
+    return stack(
+        rx.el.h1(T["signup.continue_heading"]),
+        rx.el.p(T["signup.continue_text"], role="status", aria_live="polite"),
+        primary_button(T["common.continue"], type="button", on_click=S.continue_signup,
+                       id="signup-continue"),
+    )
+
+
 def _loading() -> rx.Component:
     return rx.el.div(
         rx.el.p(T["common.loading"], style={"color": theme.INK_MUTED}),
@@ -266,6 +277,7 @@ def signup_page() -> rx.Component:
                 )),
                 ("done", _step_done()),
                 ("missing", _missing()),
+                ("continue", _continue()),
                 _loading(),
             ),
         ),

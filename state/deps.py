@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kivra_app.web.cookies import SESSION_COOKIE, SIGNUP_COOKIE, read_cookie
+from kivra_app.web.cookies import SESSION_COOKIE, SIGNUP_COOKIE, request_cookie
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-__all__ = ["SESSION_COOKIE", "SIGNUP_COOKIE", "cookie_value", "local_date", "local_time",
-           "services", "utcnow"]
+__all__ = ["SESSION_COOKIE", "SIGNUP_COOKIE", "cookie_value", "full_page", "local_date",
+           "local_time", "services", "utcnow"]
 
 
 def services() -> Any:
@@ -21,11 +21,25 @@ def services() -> Any:
     return _services()
 
 
-def cookie_value(cookie_header: object, name: str) -> str | None:
-    """One cookie from the websocket's Cookie request header (server-side only in Reflex 0.10)."""
+def cookie_value(cookie_header: object, base: str) -> str | None:
+    """One of our cookies (SIGNUP_COOKIE / SESSION_COOKIE) from the websocket's Cookie request
+    header (server-side only in Reflex 0.10), under the name in use (`__Host-` on https)."""
     if not isinstance(cookie_header, str):
         return None
-    return read_cookie(cookie_header, name)
+    return request_cookie(cookie_header, services().settings, base)
+
+
+def full_page(url: str) -> Any:
+    """A full page load of one of our own URLs (an HTTP route such as /api/...), without a
+    history entry. `rx.redirect` would navigate client-side for a same-origin path in Reflex
+    0.10.1 and never reach the backend route, so the browser is told to load it."""
+    import json
+
+    import reflex as rx
+
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        raise ValueError("only paths of this site")
+    return rx.call_script(f"window.location.replace({json.dumps(url)})")
 
 
 def utcnow() -> datetime:

@@ -1,7 +1,12 @@
 """The mailbox: one page of letter summaries and one opened letter.
 
-The login session is the HttpOnly cookie `kivra_session`, read from the websocket's own request
-headers by every handler (never a client-sent value); the user id stays server-side.
+The login session is the HttpOnly cookie `kivra_session` (`__Host-kivra_session` on https), read
+from the websocket's own request headers by every handler (never a client-sent value); the user
+id stays server-side.
+
+"Logga ut" is the `logout` event: it ends the session on the server, empties this tab's states
+(the letters must not come back on the next hydrate of the tab) and then loads /api/logout,
+which clears the HttpOnly cookie.
 """
 
 from __future__ import annotations
@@ -66,8 +71,11 @@ class MailboxState(rx.State):
     def show_app_prompt(self) -> bool:
         return self.status == "in" and self.app_prompt_dismissed != "1"
 
+    def _session_secret(self) -> str | None:
+        return deps.cookie_value(self.router.headers.cookie, deps.SESSION_COOKIE)
+
     def _user_id(self) -> int | None:
-        secret = deps.cookie_value(self.router.headers.cookie, deps.SESSION_COOKIE)
+        secret = self._session_secret()
         if not secret:
             return None
         from kivra_app.auth.sessions import user_for_session
@@ -143,3 +151,21 @@ class MailboxState(rx.State):
     @rx.event
     def dismiss_app_prompt(self):
         self.app_prompt_dismissed = "1"
+
+    @rx.event
+    async def logout(self):
+        """'Logga ut': end the session (R-27), forget this tab's mailbox and signup data, then
+        a full page load of /api/logout, which clears the cookie and shows the start page."""
+        secret = self._session_secret()
+        if secret:
+            from kivra_app.auth.sessions import end_session
+
+            end_session(deps.services().engine, secret)
+        dismissed = self.app_prompt_dismissed  # a device preference, not the user's data
+        self.reset()
+        self.app_prompt_dismissed = dismissed
+        from state.signup import SignupState
+
+        signup = await self.get_state(SignupState)
+        signup.reset()
+        return deps.full_page("/api/logout")

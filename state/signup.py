@@ -9,12 +9,17 @@ Rules (docs/signup-service.md, security-requirements §L):
   shows: no orderRef, QR secret, code or full personnummer (except the typed one on step 1).
 - The screen is re-derived from `service.view(secret)` on every page load, so a reload at any
   step lands on that step with what was entered.
+- After BankID the secret is rotated (R-24): the poll that sees the completion gets a one-time
+  continue ticket and the tab loads GET /api/signup/continue?ticket=… (a full page load: only an
+  HTTP response can set the HttpOnly cookie), which sets the new secret and returns to /signup.
+  Until then the service answers the old secret with a `continue_required` view: the screen
+  "continue" asks for a fresh ticket and goes there again (a reload, a lost redirect).
+- The background BankID loop never awaits BankID (start, collect) while holding the state lock.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -41,6 +46,9 @@ POLL_EVERY = 2  # collect every second tick
 BANKID_LOOP_LIMIT = 240.0  # seconds; the service renews orders for up to 3 minutes
 LOOP_STALE = 6.0  # a loop that has not ticked for this long is considered dead
 TICK_LIMIT = 35 * 60.0  # the code-step ticker stops after the 30-minute code lifetime
+CONTINUE_URL = "/api/signup/continue?ticket="
+CLAIM_URL = "/api/session/claim?ticket="
+MAX_AUTO_CONTINUE = 2  # automatic trips to the continue route in a row; then a button
 
 
 def _form_value(form_data: Any, name: str, limit: int) -> str | None:
@@ -57,9 +65,19 @@ def _iso(moment: datetime | None) -> float | None:
     return moment.timestamp() if isinstance(moment, datetime) else None
 
 
+async def _call_start(svc: Any, secret: str, same_device: bool,
+                      request: dict[str, str]) -> tuple[Any, SignupError | None]:
+    """The BankID order start (an HTTP call to BankID): run it without the state lock."""
+    try:
+        return await svc.start_bankid(secret, same_device=same_device, **request), None
+    except SignupError as exc:
+        return None, exc
+
+
 class SignupState(rx.State):
     # --- what the screen shows (public: sent to the browser) --------------------------------
-    step: str = ""  # "" until loaded, "missing" without a signup, else a Step value
+    step: str = ""  # "" until loaded, "missing" without a signup, "continue" right after
+    # BankID (on the way to the secret rotation), else a Step value
     step_number: int = 0
     progress_label: str = ""
     pnr_prefill: str = ""  # the typed personnummer, only while step == "personnummer"
@@ -96,6 +114,7 @@ class SignupState(rx.State):
     _loop_beat: float = 0.0
     _tick_gen: int = 0
     _tick_beat: float = 0.0
+    _continue_tries: int = 0
 
     # --- helpers (private: not callable from the browser) -----------------------------------
     def _request_secret(self) -> str | None:
@@ -158,7 +177,10 @@ class SignupState(rx.State):
     def _apply_view(self, view: Any) -> None:
         """Copy what the screen may show from a SignupView."""
         previous = self.step
-        step = str(view.step)
+        # BankID is done but this secret is the pre-BankID one: only "continue" (no data).
+        step = "continue" if getattr(view, "continue_required", False) else str(view.step)
+        if step != "continue":
+            self._continue_tries = 0
         self._lang = normalise_language(getattr(view, "language", self._lang))
         self.step = step
         self.step_number = STEP_NUMBERS.get(step, 0)
@@ -236,24 +258,34 @@ class SignupState(rx.State):
     def _return_url(self) -> str:
         return f"{deps.services().settings.base_url}/signup"
 
-    async def _start_bankid(self, secret: str, *, same_device: bool) -> bool:
+    def _prepare_start(self) -> dict[str, str]:
+        """Show 'starting' and collect what the start needs from the connection."""
         self.bankid_state = "starting"
         self.bankid_message = self._t("bankid.starting")
         self.qr_src = ""
         self.launch_url = ""
         self.qr_visible = True
-        started = await self._call(
-            self._svc().start_bankid,
-            secret,
-            end_user_ip=self.router.session.client_ip or "127.0.0.1",
-            same_device=same_device,
-            user_agent=self.router.headers.user_agent or "",
-            return_url=self._return_url(),
-        )
+        self._bankid_error_text = ""
+        return {
+            "end_user_ip": self.router.session.client_ip or "127.0.0.1",
+            "user_agent": self.router.headers.user_agent or "",
+            "return_url": self._return_url(),
+        }
+
+    async def _finish_start(self, secret: str, started: Any, error: SignupError | None, *,
+                            same_device: bool) -> bool:
+        """Show the result of a start; True when an order is pending."""
+        if error is not None:
+            if error.key == "signup.wrong_step":
+                await self._rederive()
+            else:
+                self._refuse(error)
         if started is None:
             self.bankid_state = "failed"
-            self.bankid_message = self._bankid_error_text or self.notice or self._t("service.bankid")
+            self.bankid_message = (self._bankid_error_text or self.notice or self.field_error
+                                   or self._t("service.bankid"))
             self._set_notice(None)
+            self._set_error(None)
             return False
         self.bankid_mode = "app" if same_device else "qr"
         self.launch_url = (getattr(started, "launch_url", None) or "") if same_device else ""
@@ -262,6 +294,24 @@ class SignupState(rx.State):
         self.bankid_state = "pending"
         self._set_notice(None)
         return True
+
+    async def _start_bankid(self, secret: str, *, same_device: bool) -> bool:
+        """A start from a normal handler (which holds the state lock for its whole run)."""
+        request = self._prepare_start()
+        started, error = await _call_start(self._svc(), secret, same_device, request)
+        return await self._finish_start(secret, started, error, same_device=same_device)
+
+    def _to_continue(self, ticket: str) -> Any:
+        """The full page load that rotates the secret (GET /api/signup/continue)."""
+        self._continue_tries += 1
+        return deps.full_page(CONTINUE_URL + ticket)
+
+    def _fresh_continue_ticket(self, secret: str) -> str | None:
+        try:
+            ticket = self._svc().continue_ticket(secret)
+        except SignupError:
+            return None
+        return ticket if isinstance(ticket, str) and ticket else None
 
     def _qr_frame(self, secret: str) -> str:
         payload = self._svc().bankid_qr(secret)
@@ -287,7 +337,12 @@ class SignupState(rx.State):
         self.form_key += 1  # re-mount the inputs with the server's prefill
         await self._sync_lang_state()
         events: list[Any] = [set_html_lang(self._lang)]
-        if self.step == "bankid":
+        if self.step == "continue":
+            if self._continue_tries < MAX_AUTO_CONTINUE:
+                ticket = self._fresh_continue_ticket(secret)
+                if ticket:
+                    events.append(self._to_continue(ticket))
+        elif self.step == "bankid":
             if self.bankid_state not in ("pending", "starting"):
                 self.bankid_mode = "app" if self.on_phone else "qr"
                 self.bankid_state = "pending"
@@ -296,6 +351,18 @@ class SignupState(rx.State):
         elif self.step in CODE_STEPS:
             events.append(SignupState.code_ticker)
         return events
+
+    @rx.event
+    async def continue_signup(self):
+        """'Fortsätt' on the continue screen: a fresh continue ticket, then the rotation."""
+        secret = self._request_secret()
+        if not secret or self.step != "continue":
+            return None
+        ticket = self._fresh_continue_ticket(secret)
+        if ticket is None:
+            await self._rederive()
+            return None
+        return self._to_continue(ticket)
 
     # --- language -----------------------------------------------------------------------------
     @rx.event
@@ -404,40 +471,66 @@ class SignupState(rx.State):
                 error: SignupError | None = None
                 if tick % POLL_EVERY == 0:
                     try:
-                        progress = await svc.poll_bankid(secret)
+                        progress = await svc.poll_bankid(secret)  # BankID: outside the lock
                     except SignupError as exc:
                         error = exc
+                start_request: dict[str, str] | None = None
                 async with self:
                     if not self._loop_is_current(gen):
                         return
                     self._loop_beat = time.monotonic()
                     if error is not None:
-                        if error.key == "signup.wrong_step":
-                            await self._rederive()
-                            if self.step == "bankid" and not self.on_phone and not auto_started:
-                                auto_started = True
-                                # Nothing was started (e.g. a reload after a failed start):
-                                # a computer shows a fresh QR at once.
-                                if await self._start_bankid(secret, same_device=False):
-                                    continue
-                            elif self.step == "bankid":
-                                self.bankid_state = "idle"  # the phone shows 'Öppna BankID'
-                                self.bankid_message = ""
+                        if error.key != "signup.wrong_step":
+                            self._bankid_error_text = ""
+                            self._refuse(error)
+                            self.bankid_state = "failed"
+                            self.bankid_message = (self._bankid_error_text or self.notice
+                                                   or self.field_error)
+                            self._set_notice(None)
+                            self._set_error(None)
                             return
-                        self._bankid_error_text = ""
-                        self._refuse(error)
-                        self.bankid_state = "failed"
-                        self.bankid_message = (self._bankid_error_text or self.notice
-                                               or self.field_error)
-                        self._set_notice(None)
-                        self._set_error(None)
-                        return
-                    if progress is not None and self._apply_progress(progress):
-                        if self.step in CODE_STEPS:
+                        await self._rederive()
+                        if self.step == "bankid" and not self.on_phone and not auto_started:
+                            # Nothing was started (e.g. a reload after a failed start):
+                            # a computer shows a fresh QR at once.
+                            auto_started = True
+                            start_request = self._prepare_start()
+                        elif self.step == "bankid":
+                            self.bankid_state = "idle"  # the phone shows 'Öppna BankID'
+                            self.bankid_message = ""
+                            return
+                        elif self.step != "continue":
+                            return
+                    elif progress is not None and self._apply_progress(progress):
+                        if self.step == "continue":
+                            first_observer = getattr(progress, "continue_ticket", None)
+                            if first_observer:
+                                return self._to_continue(first_observer)
+                        elif self.step in CODE_STEPS:
                             return SignupState.code_ticker
-                        return
+                        else:
+                            return
                     mode = self.bankid_mode
                     show_qr = self.qr_visible
+                    is_continue = self.step == "continue"
+                if is_continue:
+                    # BankID is done but this poll did not get the ticket (another poll did,
+                    # or the completion was seen before a reload): ask for a fresh one.
+                    ticket = self._fresh_continue_ticket(secret)
+                    async with self:
+                        if ticket and self.step == "continue":
+                            return self._to_continue(ticket)
+                        await self._rederive()
+                    return
+                if start_request is not None:
+                    started, start_error = await _call_start(svc, secret, False, start_request)
+                    async with self:
+                        if not self._loop_is_current(gen):
+                            return
+                        if not await self._finish_start(secret, started, start_error,
+                                                        same_device=False):
+                            return
+                    continue  # poll the new order at once
                 if mode == "qr" and show_qr:
                     try:
                         frame = self._qr_frame(secret)
@@ -487,7 +580,7 @@ class SignupState(rx.State):
         view = getattr(progress, "view", None)
         if view is not None:
             self._apply_view(view)
-        if getattr(progress, "existing_user_id", None):
+        if getattr(progress, "existing_user_id", None) and self.step == "done":
             self.welcome_back = True
         return True
 
@@ -617,13 +710,20 @@ class SignupState(rx.State):
     # --- step 7: done -------------------------------------------------------------------------
     @rx.event
     async def open_mailbox(self):
-        """'Ok' / 'Gå till din Kivra': a one-time ticket, exchanged by GET /api/session/claim
-        for the HttpOnly session cookie (a full page load, so the next socket carries it)."""
+        """'Ok' / 'Gå till din Kivra': the signup's one login ticket, exchanged by GET
+        /api/session/claim (with this browser's signup cookie) for the HttpOnly session cookie;
+        a full page load, so the next socket carries it. Issuing closes the signup: a second
+        click (or a closed/expired signup) just opens /mailbox, which shows the login state."""
         secret = self._request_secret()
         if not secret or self.step != "done":
             return None
-        ticket = await self._call(self._svc().issue_login_ticket, secret)
+        try:
+            ticket = self._svc().issue_login_ticket(secret)
+        except SignupError as exc:
+            if exc.key == "signup.expired":
+                return deps.full_page("/mailbox")
+            await self._rederive()
+            return None
         if not isinstance(ticket, str) or not ticket:
             return None
-        url = "/api/session/claim?ticket=" + ticket
-        return rx.call_script(f"window.location.assign({json.dumps(url)})")
+        return deps.full_page(CLAIM_URL + ticket)

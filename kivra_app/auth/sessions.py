@@ -1,7 +1,9 @@
 """One-time login tickets and mailbox web sessions (cookie "kivra_session").
 
 Secrets are `secrets.token_urlsafe(32)` (256 bits); the database holds only their SHA-256.
-- Login ticket: valid 60 s, one use (atomic `UPDATE ... WHERE used_at IS NULL`).
+- Login ticket: valid 60 s, one use (atomic `UPDATE ... WHERE used_at IS NULL`), bound to the
+  signup that issued it: the claim must present that signup's secret (its cookie), so a ticket
+  alone cannot log another browser in (login CSRF, finding 5). The signup issues one ticket.
 - Web session: absolute lifetime 12 h, idle timeout 30 min (ASVS 4.0.3 3.3.2 L2 example;
   security-requirements R-26). `end_session` ends it on the server (R-27).
 """
@@ -9,6 +11,8 @@ Secrets are `secrets.token_urlsafe(32)` (256 bits); the database holds only thei
 from __future__ import annotations
 
 import hashlib
+import hmac
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -17,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from kivra_app.db import session_scope
-from kivra_app.models import LoginTicket, WebSession, as_utc, utcnow
+from kivra_app.models import LoginTicket, Signup, WebSession, as_utc, utcnow
 from kivra_app.signup.audit import security_event
 
 LOGIN_TICKET_TTL = timedelta(seconds=60)
@@ -38,24 +42,30 @@ def _usable(token: object) -> bool:
     return isinstance(token, str) and 0 < len(token) <= _MAX_TOKEN_LENGTH
 
 
-def create_login_ticket(session: Session, user_id: int, *, now: datetime | None = None) -> str:
+def create_login_ticket(session: Session, user_id: int, *, signup_id: int,
+                        now: datetime | None = None) -> str:
     """Add a ticket to `session` (the caller commits); returns the plaintext ticket."""
     now = now or utcnow()
     ticket = new_token()
     session.add(
-        LoginTicket(token_hash=token_hash(ticket), user_id=user_id, created_at=now,
-                    expires_at=now + LOGIN_TICKET_TTL)
+        LoginTicket(token_hash=token_hash(ticket), user_id=user_id, signup_id=signup_id,
+                    created_at=now, expires_at=now + LOGIN_TICKET_TTL)
     )
     return ticket
 
 
-def issue_login_ticket(engine: Engine, user_id: int, *, now: datetime | None = None) -> str:
-    with session_scope(engine) as session:
-        return create_login_ticket(session, user_id, now=now)
+def _same_secret(secret: object, stored_hash: str | None) -> bool:
+    if not _usable(secret) or not stored_hash:
+        return False
+    return hmac.compare_digest(token_hash(secret), stored_hash)  # type: ignore[arg-type]
 
 
-def claim_ticket(engine: Engine, ticket: str, *, now: datetime | None = None) -> str | None:
-    """Exchange a valid, unused ticket for a new session secret (one use); else None."""
+def claim_ticket(engine: Engine, ticket: str, *, signup_secret: str | None,
+                 now: datetime | None = None) -> str | None:
+    """Exchange a valid, unused ticket for a new session secret (one use); else None.
+
+    `signup_secret` is the signup cookie of the request: it must be the current secret of the
+    signup that issued the ticket. A refused binding does not use up the ticket."""
     if not _usable(ticket):
         return None
     now = now or utcnow()
@@ -63,6 +73,11 @@ def claim_ticket(engine: Engine, ticket: str, *, now: datetime | None = None) ->
     with session_scope(engine) as session:
         row = session.exec(select(LoginTicket).where(LoginTicket.token_hash == digest)).first()
         if row is None or row.used_at is not None or now >= as_utc(row.expires_at):  # type: ignore[operator]
+            return None
+        signup = session.get(Signup, row.signup_id) if row.signup_id is not None else None
+        if signup is None or not _same_secret(signup_secret, signup.secret_hash):
+            security_event("login_ticket_binding_fail", level=logging.WARNING,
+                           signup=row.signup_id, user=row.user_id)
             return None
         claimed = session.exec(  # type: ignore[call-overload]
             update(LoginTicket).execution_options(synchronize_session=False)

@@ -16,6 +16,18 @@ Decisions (see also the module docs of validation.py and codes.py):
   the user gets RFA17A and a button to try again).
 - Existing account: after BankID, a person who already has a User gets `existing_user_id` and
   the signup ends at DONE with `welcome_back`; nothing before BankID depends on it (R-18).
+- Secret rotation (R-24): the poll that observes BankID completion (one, atomically) gets a
+  one-time continue ticket (120 s) in `BankIdProgress.continue_ticket`; the browser takes it to
+  GET /api/signup/continue, which calls `rotate_secret` with the cookie's (pre-BankID) secret and
+  sets the new one. Until then the pre-BankID secret only sees a `continue_required` view, a
+  late `poll_bankid`, and can ask `continue_ticket` for a fresh ticket (a reload); every other
+  method refuses it (`signup.wrong_step`). After rotation the old secret is dead.
+- One login ticket per signup: `issue_login_ticket` closes the signup (`closed_at`); a closed
+  signup's secret resolves to nothing (`view` None, `signup.expired`), and the ticket can only be
+  claimed with that signup's cookie (auth.sessions.claim_ticket).
+- BankID starts are capped: at most BANKID_MAX_STARTS orders per BANKID_START_WINDOW per
+  signup (`bankid.start_limit`), counted atomically; silent renewals of an unopened QR order do
+  not count (they need a `startFailed` from BankID and stop 3 minutes after the start).
 - Email already used by another account (R-17, R-51): submit_email behaves exactly the same
   (same answer, a code row, a mail sent), but the mail sent is a notice "this address is already
   used by a Kivra account" instead of a code, so the flow cannot continue with that address and
@@ -33,13 +45,13 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -84,6 +96,9 @@ BANKID_RENEW_WINDOW = timedelta(minutes=3)
 COLLECT_MIN_INTERVAL = timedelta(seconds=1)
 BANKID_CALL_TIMEOUT = 20.0
 SEND_CLAIM = timedelta(seconds=60)  # a send in progress blocks a second one (double click)
+CONTINUE_TICKET_TTL = timedelta(seconds=120)
+BANKID_MAX_STARTS = 10
+BANKID_START_WINDOW = timedelta(minutes=3)
 SWEDEN = ZoneInfo("Europe/Stockholm")
 LANGUAGES = ("sv", "en")
 _QR_HINTS = (None, "outstandingTransaction", "noClient")
@@ -103,6 +118,9 @@ class SignupView:
     resend_available_at: datetime | None
     user_id: int | None
     welcome_back: bool = False  # addition: DONE because BankID showed an existing account
+    # addition: BankID is done but this (pre-BankID) secret was not rotated yet: the browser
+    # must exchange a continue ticket (GET /api/signup/continue). Nothing personal is shown.
+    continue_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,12 +136,20 @@ class BankIdProgress:
     show_qr: bool
     existing_user_id: int | None
     view: SignupView
+    # Set once, for the poll that observed the completion: the one-time ticket for
+    # GET /api/signup/continue?ticket=… (secret rotation). Never logged, never stored plain.
+    continue_ticket: str | None = None
 
 
 def _secret_hash(secret: object) -> str | None:
     if not isinstance(secret, str) or not 0 < len(secret) <= _MAX_SECRET_LENGTH:
         return None
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _rotation_due(signup: Signup) -> bool:
+    """BankID done, the pre-BankID secret not yet replaced."""
+    return signup.bankid_verified_at is not None and signup.secret_rotated_at is None
 
 
 def _lang(language: object) -> str:
@@ -165,13 +191,23 @@ class SignupService:
     def _now(self) -> datetime:
         return self.clock()
 
-    def _load(self, session: Session, secret: object) -> Signup:
+    def _load(self, session: Session, secret: object, *, unrotated_ok: bool = False) -> Signup:
+        """The signup of `secret`: unknown, expired or closed -> `signup.expired`; after BankID
+        with the pre-BankID secret -> `signup.wrong_step` unless `unrotated_ok`."""
         digest = _secret_hash(secret)
         signup = None
         if digest is not None:
             signup = session.exec(select(Signup).where(Signup.secret_hash == digest)).first()
-        if signup is None or self._now() >= as_utc(signup.expires_at):  # type: ignore[operator]
+        if (
+            signup is None
+            or signup.closed_at is not None
+            or self._now() >= as_utc(signup.expires_at)  # type: ignore[operator]
+        ):
             raise SignupError("signup.expired")
+        if not unrotated_ok and _rotation_due(signup):
+            security_event("sequence_fail", level=logging.WARNING, signup=signup.id,
+                           step=signup.step, action="unrotated_secret")
+            raise SignupError("signup.wrong_step")
         return signup
 
     def _require(self, signup: Signup, *steps: Step, action: str) -> None:
@@ -193,6 +229,14 @@ class SignupService:
 
     def _build_view(self, session: Session, signup: Signup) -> SignupView:
         step = Step(signup.step)
+        if _rotation_due(signup):
+            # The pre-BankID secret learns nothing from BankID (name, number): only "continue".
+            return SignupView(
+                step=step, language=_lang(signup.language), personnummer="",
+                personnummer_masked="", given_name="", email="", phone_national="",
+                code_expires_at=None, resend_available_at=None, user_id=None,
+                continue_required=True,
+            )
         code_expires_at = resend_at = None
         channel_dest = {
             Step.EMAIL_CODE: (CHANNEL_EMAIL, signup.email),
@@ -233,6 +277,13 @@ class SignupService:
             assert signup is not None
             return self._build_view(session, signup)
 
+    def _new_continue_ticket(self, signup: Signup) -> str:
+        """Set a fresh one-time continue ticket on `signup` (the caller saves it)."""
+        ticket = secrets.token_urlsafe(32)
+        signup.continue_ticket_hash = _secret_hash(ticket)
+        signup.continue_ticket_expires_at = self._now() + CONTINUE_TICKET_TTL
+        return ticket
+
     def _snapshot(self, secret: object, *steps: Step, action: str) -> Signup:
         """A detached copy of the signup after the step check (for async methods)."""
         with Session(self.engine, expire_on_commit=False) as session:
@@ -263,9 +314,61 @@ class SignupService:
     def view(self, secret: str) -> SignupView | None:
         try:
             with Session(self.engine) as session:
-                return self._build_view(session, self._load(session, secret))
+                return self._build_view(session, self._load(session, secret, unrotated_ok=True))
         except SignupError:
             return None
+
+    def continue_ticket(self, secret: str) -> str:
+        """A new one-time continue ticket for the holder of the not yet rotated secret (a reload
+        or a lost redirect after BankID); replaces any earlier ticket."""
+        with session_scope(self.engine) as session:
+            signup = self._load(session, secret, unrotated_ok=True)
+            if not _rotation_due(signup):
+                security_event("sequence_fail", level=logging.WARNING, signup=signup.id,
+                               step=signup.step, action="continue_ticket")
+                raise SignupError("signup.wrong_step")
+            ticket = self._new_continue_ticket(signup)
+            session.add(signup)
+            signup_id = signup.id
+        security_event("signup_continue_ticket", signup=signup_id)
+        return ticket
+
+    def rotate_secret(self, secret: str, ticket: str) -> str | None:
+        """GET /api/signup/continue: exchange the pre-BankID secret plus its live continue
+        ticket for a new secret (256 bits). One use; the old secret and the ticket die. None
+        when the ticket does not belong to this secret's signup, is used or expired."""
+        old_hash, ticket_hash = _secret_hash(secret), _secret_hash(ticket)
+        if old_hash is None or ticket_hash is None:
+            return None
+        now = self._now()
+        new_secret = secrets.token_urlsafe(32)
+        with session_scope(self.engine) as session:
+            signup_id = session.exec(
+                select(Signup.id).where(Signup.secret_hash == old_hash)
+            ).first()
+            rotated = 0
+            if signup_id is not None:
+                rotated = session.exec(  # type: ignore[call-overload]
+                    update(Signup).execution_options(synchronize_session=False)
+                    .where(
+                        Signup.id == signup_id,
+                        Signup.secret_hash == old_hash,
+                        Signup.continue_ticket_hash == ticket_hash,
+                        Signup.continue_ticket_expires_at > now,  # type: ignore[operator]
+                        Signup.bankid_verified_at.is_not(None),  # type: ignore[union-attr]
+                        Signup.secret_rotated_at.is_(None),  # type: ignore[union-attr]
+                        Signup.closed_at.is_(None),  # type: ignore[union-attr]
+                        Signup.expires_at > now,  # type: ignore[operator]
+                    )
+                    .values(secret_hash=_secret_hash(new_secret), secret_rotated_at=now,
+                            continue_ticket_hash=None, continue_ticket_expires_at=None,
+                            updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT)
+                ).rowcount
+        if rotated != 1:
+            security_event("signup_rotation_fail", level=logging.WARNING, signup=signup_id)
+            return None
+        security_event("signup_secret_rotated", signup=signup_id)
+        return new_secret
 
     def set_language(self, secret: str, language: str) -> SignupView:
         with session_scope(self.engine) as session:
@@ -353,6 +456,7 @@ class SignupService:
         return_url: str,
     ) -> BankIdStart:
         signup = self._snapshot(secret, Step.BANKID, action="start_bankid")
+        self._count_start(signup.id)  # type: ignore[arg-type]
         await self._cancel_quietly(signup.bankid_order_ref)
         signup.bankid_same_device = bool(same_device)
         signup.bankid_end_user_ip = (end_user_ip or "")[:64] or None
@@ -396,6 +500,29 @@ class SignupService:
         if same_device and order.auto_start_token:
             link = launch_url(order.auto_start_token, user_agent, return_url or "null")
         return BankIdStart(launch_url=link)
+
+    def _count_start(self, signup_id: int) -> None:
+        """Count one order start, atomically; refuse beyond BANKID_MAX_STARTS per window."""
+        now = self._now()
+        window_open = Signup.bankid_start_window_at.is_not(None) & (  # type: ignore[union-attr]
+            Signup.bankid_start_window_at > now - BANKID_START_WINDOW  # type: ignore[operator]
+        )
+        with session_scope(self.engine) as session:
+            counted = session.exec(  # type: ignore[call-overload]
+                update(Signup).execution_options(synchronize_session=False)
+                .where(Signup.id == signup_id,
+                       ~window_open | (Signup.bankid_start_count < BANKID_MAX_STARTS))
+                .values(
+                    bankid_start_count=case((window_open, Signup.bankid_start_count + 1),
+                                            else_=1),
+                    bankid_start_window_at=case((window_open, Signup.bankid_start_window_at),
+                                                else_=now),
+                )
+            ).rowcount
+        if counted != 1:
+            security_event("excess_rate_limit_exceeded", level=logging.WARNING,
+                           signup=signup_id, action="start_bankid")
+            raise SignupError("bankid.start_limit")
 
     def bankid_qr(self, secret: str) -> str | None:
         try:
@@ -451,9 +578,11 @@ class SignupService:
     async def poll_bankid(self, secret: str) -> BankIdProgress:
         now = self._now()
         with session_scope(self.engine) as session:
-            signup = self._load(session, secret)
+            signup = self._load(session, secret, unrotated_ok=True)
             if signup.bankid_verified_at is not None and signup.step != Step.BANKID:
-                return self._progress(session, signup)  # a late poll after completion
+                # A late poll after completion: no ticket (the first observer got it; the
+                # cookie holder can ask continue_ticket, e.g. after a reload).
+                return self._progress(session, signup)
             self._require(signup, Step.BANKID, action="poll_bankid")
             order_ref = signup.bankid_order_ref
             if order_ref is None or signup.bankid_last_status != "pending":
@@ -564,6 +693,9 @@ class SignupService:
             return BankIdProgress("failed", message, hint, False, None, view)
 
     def _complete(self, signup_id: int, order_ref: str, completion) -> BankIdProgress:  # noqa: ANN001
+        """Persist completionData.user and move the step in ONE conditional UPDATE (this order,
+        still BANKID): exactly one observer of the completion moves it and gets the continue
+        ticket; any other gets the already stored progress."""
         person = completion.user
         verified = str(person.personal_number or "")
         try:
@@ -572,42 +704,52 @@ class SignupService:
             security_event("bankid_identity_invalid", level=logging.ERROR, signup=signup_id)
             return self._finish_failed(signup_id, order_ref, "failed", None, error="identity")
         today = self._now().astimezone(SWEDEN).date()
+        underage = parsed.age(today) < self.settings.minimum_age
+        now = self._now()
+        cleared = dict(bankid_order_ref=None, bankid_qr_start_token=None,
+                       bankid_qr_start_secret=None, bankid_auto_start_token=None,
+                       bankid_order_started_at=None, bankid_last_collect_at=None,
+                       updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT)
+        ticket = existing = None
         with session_scope(self.engine) as session:
-            row = session.get(Signup, signup_id)
-            assert row is not None
-            if row.bankid_order_ref != order_ref or row.step != Step.BANKID:
-                session.flush()
-                return self._progress(session, row)
-            _clear_order(row)
-            if parsed.age(today) < self.settings.minimum_age:
-                row.bankid_last_status = "failed"
-                row.bankid_last_hint = None
-                self._touch(row)
-                session.add(row)
-                security_event("bankid_underage", level=logging.WARNING, signup=signup_id)
-                underage = True
+            if underage:
+                values: dict[str, object] = dict(cleared, bankid_last_status="failed",
+                                                 bankid_last_hint=None)
             else:
-                underage = False
-                now = self._now()
-                row.verified_personnummer = parsed.number
-                row.verified_given_name = str(person.given_name or "")[:200]
-                row.verified_surname = str(person.surname or "")[:200]
-                row.verified_name = str(person.name or "")[:400]
-                row.bankid_verified_at = now
-                row.bankid_last_status = "complete"
-                row.bankid_last_hint = None
                 existing = session.exec(
                     select(User.id).where(User.personnummer == parsed.number)
                 ).first()
+                ticket = secrets.token_urlsafe(32)
+                values = dict(
+                    cleared,
+                    verified_personnummer=parsed.number,
+                    verified_given_name=str(person.given_name or "")[:200],
+                    verified_surname=str(person.surname or "")[:200],
+                    verified_name=str(person.name or "")[:400],
+                    bankid_verified_at=now,
+                    bankid_last_status="complete",
+                    bankid_last_hint=None,
+                    continue_ticket_hash=_secret_hash(ticket),
+                    continue_ticket_expires_at=now + CONTINUE_TICKET_TTL,
+                    secret_rotated_at=None,
+                )
                 if existing is not None:
-                    row.user_id = existing
-                    row.welcome_back = True
-                    row.step = Step.DONE.value
+                    values.update(user_id=existing, welcome_back=True, step=Step.DONE.value)
                 else:
-                    row.step = Step.EMAIL.value
-                self._touch(row)
-                session.add(row)
+                    values.update(step=Step.EMAIL.value)
+            moved = session.exec(  # type: ignore[call-overload]
+                update(Signup).execution_options(synchronize_session=False)
+                .where(Signup.id == signup_id, Signup.step == Step.BANKID.value,
+                       Signup.bankid_order_ref == order_ref)
+                .values(**values)
+            ).rowcount
+        if moved != 1:  # another poll (or a cancel) got there first
+            with Session(self.engine) as session:
+                row = session.get(Signup, signup_id)
+                assert row is not None
+                return self._progress(session, row)
         if underage:
+            security_event("bankid_underage", level=logging.WARNING, signup=signup_id)
             raise SignupError("bankid.underage", {"age": self.settings.minimum_age})
         security_event("bankid_complete", signup=signup_id,
                        who=mask_personnummer(parsed.number),
@@ -615,7 +757,7 @@ class SignupService:
         with Session(self.engine) as session:
             row = session.get(Signup, signup_id)
             assert row is not None
-            return self._progress(session, row, existing)
+            return replace(self._progress(session, row, existing), continue_ticket=ticket)
 
     async def cancel_bankid(self, secret: str) -> SignupView:
         signup = self._snapshot(secret, Step.BANKID, action="cancel_bankid")
@@ -957,13 +1099,24 @@ class SignupService:
     # ================================================================== after DONE
 
     def issue_login_ticket(self, secret: str) -> str:
+        """The one login ticket of this signup (60 s, bound to it); issuing it closes the
+        signup, so the secret cannot mint more tickets or extend anything."""
+        now = self._now()
         with session_scope(self.engine) as session:
             signup = self._load(session, secret)
             self._require(signup, Step.DONE, action="issue_login_ticket")
             if signup.user_id is None or signup.bankid_verified_at is None:
                 raise SignupError("signup.wrong_step")
-            ticket = create_login_ticket(session, signup.user_id, now=self._now())
-            self._touch(signup)
-            session.add(signup)
-        security_event("login_ticket_issued", signup=signup.id, user=signup.user_id)
+            closed = session.exec(  # type: ignore[call-overload]
+                update(Signup).execution_options(synchronize_session=False)
+                .where(Signup.id == signup.id, Signup.closed_at.is_(None))  # type: ignore[union-attr]
+                .values(closed_at=now, updated_at=now)
+            ).rowcount
+            if closed != 1:  # a concurrent call (double click) got the ticket
+                raise SignupError("signup.expired")
+            ticket = create_login_ticket(session, signup.user_id, signup_id=signup.id,  # type: ignore[arg-type]
+                                         now=now)
+            signup_id, user_id = signup.id, signup.user_id
+        security_event("login_ticket_issued", signup=signup_id, user=user_id)
+        security_event("signup_closed", signup=signup_id)
         return ticket

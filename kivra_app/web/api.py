@@ -16,8 +16,10 @@ def build_api(settings: Settings) -> Starlette:
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/api/signup/begin", session_routes.begin_signup, methods=["GET", "POST"]),
+        Route("/api/signup/continue", session_routes.continue_signup, methods=["GET"]),
         Route("/api/session/claim", session_routes.claim_session, methods=["GET"]),
-        Route("/api/logout", session_routes.logout, methods=["POST"]),
+        # GET: the mailbox's "Logga ut" handler ends the session, then loads this page.
+        Route("/api/logout", session_routes.logout, methods=["GET", "POST"]),
     ]
     if settings.dev_parts_enabled:
         routes += [

@@ -24,7 +24,9 @@ async def test_signup_end_to_end_through_the_dev_outbox(engine, tmp_path):
         await svc.start_bankid(secret, end_user_ip="127.0.0.1", same_device=False,
                                user_agent="pytest", return_url="http://localhost/")
         bankid.complete("198507099805")
-        assert (await svc.poll_bankid(secret)).state == "complete"
+        progress = await svc.poll_bankid(secret)
+        assert progress.state == "complete"
+        secret = svc.rotate_secret(secret, progress.continue_ticket)  # GET /api/signup/continue
         await svc.submit_email(secret, "karin@example.se", client_ip="127.0.0.1")
         svc.verify_email_code(secret, latest_code(engine, "karin@example.se", channel="email"))
         await svc.submit_phone(secret, "070-174 06 05", client_ip="127.0.0.1")

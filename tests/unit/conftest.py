@@ -82,8 +82,15 @@ class Flow:
         self.bankid.complete(pnr, given=given)
         progress = await self.svc.poll_bankid(secret)
         assert progress.state == "complete", progress
-        assert progress.view.step == Step.EMAIL
-        return secret
+        assert progress.view.step == Step.EMAIL and progress.view.continue_required
+        return self.rotate(secret, progress.continue_ticket)
+
+    def rotate(self, secret: str, ticket: str | None) -> str:
+        """What GET /api/signup/continue does: the new secret replaces the pre-BankID one."""
+        assert ticket
+        new_secret = self.svc.rotate_secret(secret, ticket)
+        assert new_secret and new_secret != secret
+        return new_secret
 
     async def to_email_code(self, email: str = "karin@example.se", **kw) -> str:
         secret = await self.to_email(**kw)

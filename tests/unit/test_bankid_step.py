@@ -113,8 +113,13 @@ async def test_identity_comes_from_completion_data_not_the_typed_number(flow, sv
     secret = await flow.to_bankid(ADULT)
     bankid.complete(other, given="Bertil", surname="Berg")
     progress = await svc.poll_bankid(secret)
-    assert progress.state == "complete" and progress.view.given_name == "Bertil"
-    assert progress.view.personnummer_masked == "19700101-****"
+    # The pre-BankID secret sees nothing from BankID; the rotated one does.
+    assert progress.state == "complete" and progress.view.given_name == ""
+    assert progress.view.continue_required and progress.view.personnummer_masked == ""
+    secret = flow.rotate(secret, progress.continue_ticket)
+    view = svc.view(secret)
+    assert view.given_name == "Bertil" and not view.continue_required
+    assert view.personnummer_masked == "19700101-****"
     row = stored(engine)
     assert row.verified_personnummer == other and row.bankid_order_ref is None
     await svc.submit_email(secret, "b@example.se", client_ip=IP)
@@ -133,8 +138,11 @@ async def test_existing_account_gets_welcome_back_and_no_contact_steps(flow, svc
     bankid.complete(ADULT)
     progress = await svc.poll_bankid(secret)
     assert progress.state == "complete" and progress.existing_user_id is not None
-    assert progress.view.step == Step.DONE and progress.view.welcome_back
-    assert progress.view.user_id == progress.existing_user_id
+    assert progress.view.step == Step.DONE and progress.view.continue_required
+    secret = flow.rotate(secret, progress.continue_ticket)
+    view = svc.view(secret)
+    assert view.step == Step.DONE and view.welcome_back
+    assert view.user_id == progress.existing_user_id
     assert len(mailer.codes) == codes_before
     assert svc.issue_login_ticket(secret)
 

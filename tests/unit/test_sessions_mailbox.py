@@ -17,19 +17,36 @@ async def test_ticket_is_one_use_and_short_lived(flow, svc, engine, clock):
     with Session(engine) as session:
         row = session.exec(select(LoginTicket)).one()
     assert row.token_hash == sessions.token_hash(ticket) and ticket not in row.token_hash
-    session_secret = sessions.claim_ticket(engine, ticket, now=clock.now)
+    session_secret = sessions.claim_ticket(engine, ticket, signup_secret=secret, now=clock.now)
     assert session_secret and len(session_secret) >= 43  # 256 bits
-    assert sessions.claim_ticket(engine, ticket, now=clock.now) is None  # one use
-    late = svc.issue_login_ticket(secret)
-    assert sessions.claim_ticket(engine, late, now=clock.now + timedelta(seconds=60)) is None
-    assert sessions.claim_ticket(engine, "forged", now=clock.now) is None
-    assert sessions.claim_ticket(engine, "", now=clock.now) is None
+    assert sessions.claim_ticket(engine, ticket, signup_secret=secret, now=clock.now) is None
+    for forged in ("forged", "", None):
+        assert sessions.claim_ticket(engine, forged, signup_secret=secret, now=clock.now) is None
+
+
+async def test_ticket_expires_after_60_seconds(flow, svc, engine, clock):
+    secret = await flow.to_done()
+    ticket = svc.issue_login_ticket(secret)
+    late = clock.now + timedelta(seconds=60)
+    assert sessions.claim_ticket(engine, ticket, signup_secret=secret, now=late) is None
+
+
+async def _session(flow, svc, engine, clock) -> tuple[str, int]:
+    """A fresh account (its own person) and a claimed mailbox session."""
+    from tests.unit.fakes import make_pnr
+
+    n = len(flow.bankid.orders)
+    secret = await flow.to_done(pnr=make_pnr("19800101", f"{n + 200:03d}"),
+                                email=f"p{n}@example.se", phone=f"070-174 06 {n + 10:02d}")
+    user_id = svc.view(secret).user_id
+    token = sessions.claim_ticket(engine, svc.issue_login_ticket(secret), signup_secret=secret,
+                                  now=clock.now)
+    assert token
+    return token, user_id
 
 
 async def test_session_lifecycle(flow, svc, engine, clock):
-    secret = await flow.to_done()
-    token = sessions.claim_ticket(engine, svc.issue_login_ticket(secret), now=clock.now)
-    user_id = svc.view(secret).user_id
+    token, user_id = await _session(flow, svc, engine, clock)
     assert sessions.user_for_session(engine, token, now=clock.now) == user_id
     assert sessions.user_for_session(engine, token + "x", now=clock.now) is None
     t = clock.now
@@ -39,9 +56,9 @@ async def test_session_lifecycle(flow, svc, engine, clock):
             break
         assert sessions.user_for_session(engine, token, now=t) == user_id
     assert sessions.user_for_session(engine, token, now=clock.now + timedelta(hours=12)) is None
-    other = sessions.claim_ticket(engine, svc.issue_login_ticket(secret), now=clock.now)
+    other, _ = await _session(flow, svc, engine, clock)
     assert sessions.user_for_session(engine, other, now=clock.now + timedelta(minutes=31)) is None
-    third = sessions.claim_ticket(engine, svc.issue_login_ticket(secret), now=clock.now)
+    third, _ = await _session(flow, svc, engine, clock)
     sessions.end_session(engine, third, now=clock.now)
     assert sessions.user_for_session(engine, third, now=clock.now) is None
     with Session(engine) as session:

@@ -138,7 +138,9 @@ async def test_happy_path_steps_and_view(flow, svc, mailer, sms, clock):
     flow.bankid.complete("198507099805", given="Karin")
     progress = await svc.poll_bankid(secret)
     assert progress.state == "complete" and progress.existing_user_id is None
-    assert (progress.view.step, progress.view.given_name) == (Step.EMAIL, "Karin")
+    assert (progress.view.step, progress.view.continue_required) == (Step.EMAIL, True)
+    secret = flow.rotate(secret, progress.continue_ticket)
+    assert svc.view(secret).given_name == "Karin"
     view = await svc.submit_email(secret, " Karin@Example.SE ", client_ip=IP)
     assert (view.step, view.step.number, view.email) == (Step.EMAIL_CODE, 4, "karin@example.se")
     assert view.code_expires_at == clock.now.replace() + __import__("datetime").timedelta(minutes=30)

@@ -34,6 +34,8 @@ class FakeSignupService:
     email: str = ""
     phone: str = ""
     welcome_back: bool = False
+    unrotated: bool = False  # BankID done, the cookie's secret not yet rotated
+    tickets_issued: int = 0
     calls: list[tuple[str, tuple, dict]] = field(default_factory=list)
     fail_next: SignupError | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -45,6 +47,8 @@ class FakeSignupService:
     def _check(self, secret: str, *steps: Step) -> None:
         if secret != SECRET:
             raise SignupError("signup.expired")
+        if self.unrotated:
+            raise SignupError("signup.wrong_step")
         if self.fail_next is not None:
             exc, self.fail_next = self.fail_next, None
             raise exc
@@ -52,6 +56,11 @@ class FakeSignupService:
             raise SignupError("signup.wrong_step")
 
     def _view(self) -> SignupView:
+        if self.unrotated:
+            return SignupView(step=self.step, language=self.language, personnummer="",
+                              personnummer_masked="", given_name="", email="", phone_national="",
+                              code_expires_at=None, resend_available_at=None, user_id=None,
+                              continue_required=True)
         coded = self.step in (Step.EMAIL_CODE, Step.PHONE_CODE)
         return SignupView(
             step=self.step,
@@ -74,6 +83,15 @@ class FakeSignupService:
     def view(self, secret: str) -> SignupView | None:
         self._log("view", secret)
         return self._view() if secret == SECRET else None
+
+    def continue_ticket(self, secret: str) -> str:
+        self._log("continue_ticket", secret)
+        if secret != SECRET:
+            raise SignupError("signup.expired")
+        if not self.unrotated:
+            raise SignupError("signup.wrong_step")
+        self.tickets_issued += 1
+        return f"cont-{self.tickets_issued}"
 
     def set_language(self, secret: str, language: str) -> SignupView:
         self._log("set_language", secret, language)

@@ -35,7 +35,9 @@ class FakeLetter:
 def mailbox(monkeypatch: pytest.MonkeyPatch) -> dict:
     opened: list[int] = []
     letters = {1: FakeLetter(1, "Kivra", "Välkommen till Kivra", "Hej Anna!\n<b>x</b>", RECEIVED)}
-    monkeypatch.setattr(deps, "services", lambda: SimpleNamespace(engine=object()))
+    settings = SimpleNamespace(base_url="http://localhost:8100")  # plain cookie names on http
+    monkeypatch.setattr(deps, "services", lambda: SimpleNamespace(engine=object(),
+                                                                   settings=settings))
     monkeypatch.setattr(sessions, "user_for_session",
                         lambda engine, secret: 7 if secret == SESSION else None)
     monkeypatch.setattr(mailbox_service, "user_display",
@@ -112,5 +114,5 @@ async def test_the_app_prompt_offers_the_phones_own_store(mailbox: dict) -> None
 
 def test_only_the_intended_handlers_are_public() -> None:
     assert set(MailboxState.event_handlers) - {"setvar"} == {
-        "load", "open_letter", "close_letter", "dismiss_app_prompt",
+        "load", "open_letter", "close_letter", "dismiss_app_prompt", "logout",
     }

@@ -303,6 +303,6 @@ async def test_only_the_intended_handlers_are_public() -> None:
         "use_other_device", "retry_bankid", "cancel_bankid", "page_visibility", "bankid_loop",
         "submit_email", "verify_email_code", "resend_email_code", "change_email",
         "submit_phone", "verify_phone_code", "resend_phone_code", "change_phone",
-        "code_ticker", "open_mailbox",
+        "code_ticker", "open_mailbox", "continue_signup",
     }
     assert not any(name.startswith("set_") for name in SignupState.event_handlers)

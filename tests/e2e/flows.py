@@ -25,7 +25,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import last_message_id, wait_for_code
+from tests.e2e.helpers import CODE, last_message_id, wait_for_code
 
 SIGNUP_URL = re.compile(r".*/signup/?$")
 MAILBOX_URL = re.compile(r".*/mailbox/?$")
@@ -250,3 +250,35 @@ def pass_resend_cooldown(db: Path, destination: str, seconds: int = 120) -> None
         db_ago(seconds), db_ago(seconds), destination,
     )
     assert changed >= 1
+
+
+# ---------------------------------------------------------------- logs (R-37)
+
+
+def _personnummer_forms(number12: str) -> list[str]:
+    short = number12[2:]
+    return [number12, f"{number12[:8]}-{number12[8:]}", short, f"{short[:6]}-{short[6:]}"]
+
+
+def _in_log(log: str, secret: str) -> bool:
+    return re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", log) is not None
+
+
+def outbox_codes(db: Path) -> set[str]:
+    """Every 6-digit code any mail or SMS of this app's outbox ever carried."""
+    return {
+        match
+        for (text,) in db_rows(db, "SELECT text FROM outboxmessage")
+        for match in CODE.findall(text)
+    }
+
+
+def log_leaks(log: str, *, codes: set[str], secrets: dict[str, str | None]) -> list[str]:
+    """What the log holds that it never may: codes, any e2e personnummer (12 and 10 digits,
+    with or without the dash), the given secrets (cookie values)."""
+    leaks = [f"code {code}" for code in sorted(codes) if _in_log(log, code)]
+    for number in sorted({*PEOPLE.values(), *OTHER_PEOPLE.values()}):
+        leaks += [f"personnummer {form}" for form in _personnummer_forms(number)
+                  if _in_log(log, form)]
+    leaks += [f"secret {name}" for name, value in secrets.items() if value and value in log]
+    return leaks

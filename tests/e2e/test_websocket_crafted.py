@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import socketio
+from playwright.sync_api import Page
 
 from tests.e2e.conftest import RunningApp
 from tests.e2e.flows import OTHER_PEOPLE, db_rows, reach_email_code_step, signup_step, unique_email
@@ -64,7 +66,7 @@ async def _send(app_url: str, cookie_header: str, events: list[dict[str, Any]]) 
     return received
 
 
-def _wait_for_step(db, destination: str, step: str, timeout: float = 10.0) -> str:  # noqa: ANN001
+def _wait_for_step(db: Path, destination: str, step: str, timeout: float = 10.0) -> str:
     deadline = time.monotonic() + timeout
     current = signup_step(db, destination)
     while current != step and time.monotonic() < deadline:
@@ -73,8 +75,8 @@ def _wait_for_step(db, destination: str, step: str, timeout: float = 10.0) -> st
     return current
 
 
-def test_a_crafted_event_cannot_skip_to_the_phone_steps(desktop_page, running_app: RunningApp
-                                                        ) -> None:  # noqa: ANN001
+def test_a_crafted_event_cannot_skip_to_the_phone_steps(desktop_page: Page,
+                                                        running_app: RunningApp) -> None:
     page = desktop_page
     app_url = running_app.url
     db = running_app.data_dir / "e2e.db"

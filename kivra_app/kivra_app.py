@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from kivra_app.logging_setup import configure_logging
 from kivra_app.settings import get_settings
 from kivra_app.web.api import build_api
 from kivra_app.web.lifespan import embedded_services
@@ -14,6 +15,7 @@ from state.mailbox import MailboxState
 from state.signup import SignupState
 
 settings = get_settings()
+configure_logging(settings)
 
 
 app = rx.App(

@@ -3,6 +3,7 @@ never builds services (and unit tests can swap `services` for a fake)."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,8 @@ from kivra_app.web.cookies import SESSION_COOKIE, SIGNUP_COOKIE, request_cookie
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-__all__ = ["SESSION_COOKIE", "SIGNUP_COOKIE", "cookie_value", "full_page", "local_date",
+__all__ = ["SESSION_COOKIE", "SIGNUP_COOKIE", "client_connected", "cookie_value", "full_page",
+           "local_date",
            "local_time", "services", "utcnow"]
 
 
@@ -58,3 +60,21 @@ def local_time(moment: datetime) -> str:
 def local_date(moment: datetime) -> str:
     """'2025-11-25' (the Swedish standard date format, clear in English too)."""
     return _aware(moment).astimezone(STOCKHOLM).strftime("%Y-%m-%d")
+
+
+def client_connected(token: object) -> bool:
+    """Is the tab with this Reflex token still connected to this worker? Background loops stop
+    when it is gone instead of rendering frames for nobody (a reload or the return from the
+    BankID app starts them again). Outside a running app (unit tests) every tab counts as
+    connected."""
+    if not isinstance(token, str) or not token:
+        return False
+    from reflex.config import get_config
+
+    module = sys.modules.get(get_config().module)
+    app = getattr(module, "app", None)
+    if app is None or not getattr(app, "_lifespan_tasks_started", False):
+        return True  # not serving (unit tests)
+    namespace = getattr(app, "event_namespace", None)
+    return namespace is None or token in namespace.token_to_sid
+

@@ -554,6 +554,7 @@ class SignupState(rx.State):
             self._loop_gen == gen
             and self.step == "bankid"
             and path.rstrip("/") in ("/signup", "")
+            and deps.client_connected(self.router.session.client_token)
         )
 
     def _stop_loop(self) -> None:
@@ -698,7 +699,11 @@ class SignupState(rx.State):
         deadline = time.monotonic() + TICK_LIMIT
         while time.monotonic() < deadline:
             async with self:
-                if self._tick_gen != gen or self.step not in CODE_STEPS:
+                if (
+                    self._tick_gen != gen
+                    or self.step not in CODE_STEPS
+                    or not deps.client_connected(self.router.session.client_token)
+                ):
                     return
                 self._render_code_texts()
                 waiting = self.resend_wait > 0

@@ -100,3 +100,22 @@ async def test_the_mailer_passes_starttls_through(monkeypatch: pytest.MonkeyPatc
                                                smtp_host="smtp.example.se"))
     await mailer.send(to="a@example.se", subject="s", text="t", html="<p>t</p>")
     assert "start_tls" in seen and seen["start_tls"] is expected
+
+
+def test_log_level_applies_to_the_app_loggers(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from kivra_app.logging_setup import configure_logging
+
+    configure_logging(Settings(_env_file=None, log_level="INFO"))
+    try:
+        logging.getLogger("kivra.security").info("event=signup_test")
+        logging.getLogger("kivra_app.bankid.client").debug("hidden")
+        err = capsys.readouterr().err
+    finally:
+        for name in ("kivra", "kivra_app"):
+            logger = logging.getLogger(name)
+            logger.handlers = [h for h in logger.handlers if not getattr(h, "_kivra", False)]
+            logger.propagate = True
+            logger.setLevel(logging.NOTSET)
+    assert "event=signup_test" in err and "hidden" not in err

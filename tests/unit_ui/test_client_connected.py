@@ -1,0 +1,27 @@
+"""Background loops stop for tabs that are gone."""
+
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from state import deps
+
+
+def test_outside_a_running_app_every_tab_counts_as_connected() -> None:
+    assert deps.client_connected("some-token") is True
+
+
+@pytest.mark.parametrize("token", [None, "", 42, {"$ne": 1}])
+def test_no_token_is_not_connected(token: object) -> None:
+    assert deps.client_connected(token) is False
+
+
+def test_only_tokens_with_a_live_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reflex.config import get_config
+
+    namespace = SimpleNamespace(token_to_sid={"live": "sid-1"})
+    app = SimpleNamespace(event_namespace=namespace, _lifespan_tasks_started=True)
+    monkeypatch.setitem(sys.modules, get_config().module, SimpleNamespace(app=app))
+    assert deps.client_connected("live") is True
+    assert deps.client_connected("gone") is False

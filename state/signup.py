@@ -673,10 +673,8 @@ class SignupState(rx.State):
 
     async def _send_step(self, fn: Callable[..., Any], secret: str, *args: Any, expect: str,
                          sent_key: str | None) -> Any:
-        """Submit/resend: a call that sends a mail or an SMS, then the countdown ticker."""
-        if self.step != expect:
-            await self._rederive()
-            return None
+        """Submit/resend: a call that sends a mail or an SMS, then the countdown ticker. The
+        service checks the step (and records a refused sequence, R-19), not this tab's copy."""
         self._set_notice(None)
         view = await self._call(fn, secret, *args, client_ip=self.router.session.client_ip or "")
         if view is None:

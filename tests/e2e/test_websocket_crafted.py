@@ -93,6 +93,10 @@ def test_a_crafted_event_cannot_skip_to_the_phone_steps(desktop_page: Page,
     assert run_async(_send(app_url, cookie_header, crafted)) == len(crafted)
     assert signup_step(db, address) == "email_code"
     assert outbox(app_url, to=PHONE_E164, channel="sms") == []
+    # each refusal is recorded as a security event.
+    log = running_app.log_path.read_text(errors="replace")
+    for action in ("submit_phone", "verify_phone_code"):
+        assert "event=sequence_fail" in log and f"action={action}" in log, action
 
     # Positive control: the same channel with the legitimate next event does move the step.
     assert run_async(_send(app_url, cookie_header,

@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel, select
 
 from kivra_app.db import make_engine
 from kivra_app.models import Letter, Mailbox, Signup, User, VerificationCode
-from kivra_app.signup import service as service_module
+from kivra_app.signup import account as account_module
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
 from kivra_app.signup.service import SignupService, Step
 from tests.unit.conftest import ADULT, Flow
@@ -45,17 +45,17 @@ async def test_failure_inside_the_transaction_leaves_nothing_and_retry_works(
     flow, svc, engine, sms, monkeypatch
 ):
     secret = await flow.to_phone_code()
-    real = service_module.welcome_letter
+    real = account_module.welcome_letter
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(service_module, "welcome_letter", broken)
+    monkeypatch.setattr(account_module, "welcome_letter", broken)
     with pytest.raises(RuntimeError):
         svc.verify_phone_code(secret, sms.last_code())
     assert rows(engine, User) == [] and rows(engine, Mailbox) == []
     assert svc.view(secret).step == Step.PHONE_CODE
-    monkeypatch.setattr(service_module, "welcome_letter", real)
+    monkeypatch.setattr(account_module, "welcome_letter", real)
     view = svc.verify_phone_code(secret, sms.last_code())  # the same code still works
     assert view.step == Step.DONE
     assert len(rows(engine, User)) == len(rows(engine, Mailbox)) == len(rows(engine, Letter)) == 1

@@ -1,0 +1,277 @@
+"""Steps 3-6: the email address and the mobile number, each with a one-time code. Both channels
+run the same code; `Channel` says what differs (steps, column, validator, sender, gateway).
+
+Decisions (see also service.py's module docstring): a taken email gets the same answer and a
+mail, but the mail is a notice instead of a code (R-17, R-51); a failed or timed-out send raises
+ServiceUnavailable, the step does not advance and the unsent code row is invalidated; a send in
+progress blocks a second one (SEND_CLAIM, a double click)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from kivra_app.db import session_scope
+from kivra_app.messaging.texts import code_sms_text
+from kivra_app.models import Signup, User
+from kivra_app.signup.account import account_conflict, create_account
+from kivra_app.signup.audit import security_event
+from kivra_app.signup.codes import CHANNEL_EMAIL, CHANNEL_SMS
+from kivra_app.signup.core import SIGNUP_IDLE_TIMEOUT, SignupCore
+from kivra_app.signup.errors import ServiceUnavailable, SignupError
+from kivra_app.signup.steps import Step
+from kivra_app.signup.validation import mask_email, mask_phone, validate_email, validate_phone
+from kivra_app.signup.views import SignupView, signup_language
+
+SEND_CLAIM = timedelta(seconds=60)  # a send in progress blocks a second one (double click)
+
+Deliver = Callable[[str], Awaitable[None]]
+
+
+def _email_taken(core: SignupCore, email: str) -> bool:
+    with Session(core.engine) as session:
+        return session.exec(select(User.id).where(User.email == email)).first() is not None
+
+
+def _email_sender(core: SignupCore, signup: Signup, email: str) -> Deliver:
+    language = signup_language(signup.language)
+    minutes = max(1, core.settings.email_code_ttl // 60)
+    taken = _email_taken(core, email)
+
+    async def deliver(code: str) -> None:
+        if taken:  # the same screen and the same kind of work; the owner gets a notice
+            await core.mailer.send_address_in_use(email, language)
+        else:
+            await core.mailer.send_code(email, code, language, valid_minutes=minutes)
+
+    return deliver
+
+
+def _sms_sender(core: SignupCore, signup: Signup, phone: str) -> Deliver:
+    language = signup_language(signup.language)
+
+    async def deliver(code: str) -> None:
+        await core.sms.send(phone, code_sms_text(code, language))
+
+    return deliver
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What differs between the email and the phone steps."""
+
+    code_channel: str  # VerificationCode.channel and the audit log's `channel`
+    field: str  # "email" | "phone": in action names and input_validation_fail
+    entry_step: Step  # where the address is typed
+    code_step: Step  # where its code is typed
+    next_step: Step  # after the code; DONE means the account is created
+    column: str  # Signup column of the normalised address
+    verified_column: str  # Signup column set when the code is verified
+    normalise: Callable[[str], str]  # the typed address -> stored form; raises SignupError
+    mask: Callable[[str], str]  # for the log
+    sender: Callable[[SignupCore, Signup, str], Deliver]
+    timeout_setting: str  # Settings field: the gateway's own timeout (we allow 5 s more)
+    unavailable_key: str  # ServiceUnavailable key when sending fails
+
+
+EMAIL = Channel(
+    code_channel=CHANNEL_EMAIL, field="email",
+    entry_step=Step.EMAIL, code_step=Step.EMAIL_CODE, next_step=Step.PHONE,
+    column="email", verified_column="email_verified_at",
+    normalise=validate_email, mask=mask_email, sender=_email_sender,
+    timeout_setting="smtp_timeout", unavailable_key="service.mail",
+)
+PHONE = Channel(
+    code_channel=CHANNEL_SMS, field="phone",
+    entry_step=Step.PHONE, code_step=Step.PHONE_CODE, next_step=Step.DONE,
+    column="phone_e164", verified_column="phone_verified_at",
+    normalise=lambda raw: validate_phone(raw).e164, mask=mask_phone, sender=_sms_sender,
+    timeout_setting="sms_timeout", unavailable_key="service.sms",
+)
+
+
+# ====================================================================== public steps
+
+async def submit(core: SignupCore, channel: Channel, secret: str, raw: str, *,
+                 client_ip: str) -> SignupView:
+    action = f"submit_{channel.field}"
+    signup = core.snapshot(secret, channel.entry_step, channel.code_step, action=action)
+    if signup.step == channel.code_step:
+        try:
+            if channel.normalise(raw) == getattr(signup, channel.column):
+                return core.view_by_id(signup.id)  # type: ignore[arg-type]  # double click
+        except SignupError:
+            pass
+        core.require(signup, channel.entry_step, action=action)
+    try:
+        destination = channel.normalise(raw)
+    except SignupError as exc:
+        security_event("input_validation_fail", signup=signup.id, field=channel.field,
+                       reason=exc.key)
+        raise
+    return await _send_code(
+        core, channel, signup, destination, client_ip=client_ip, from_step=channel.entry_step,
+        fields={channel.column: destination, channel.verified_column: None},
+    )
+
+
+async def resend(core: SignupCore, channel: Channel, secret: str, *,
+                 client_ip: str) -> SignupView:
+    signup = core.snapshot(secret, channel.code_step, action=f"resend_{channel.field}_code")
+    destination = getattr(signup, channel.column)
+    assert destination
+    return await _send_code(core, channel, signup, destination, client_ip=client_ip,
+                            from_step=channel.code_step, fields={})
+
+
+def verify(core: SignupCore, channel: Channel, secret: str, code: str) -> SignupView:
+    signup = core.snapshot(secret, channel.code_step, action=f"verify_{channel.field}_code")
+    destination = getattr(signup, channel.column)
+    assert destination
+    if channel.next_step == Step.DONE:
+        return _verify_last_code(core, channel, signup, destination, code)
+
+    def on_success(session: Session) -> None:
+        core.advance(session, signup.id, channel.code_step,  # type: ignore[arg-type]
+                     step=channel.next_step.value, **{channel.verified_column: core.now()})
+
+    _check_code(core, signup, channel.code_channel, destination, code, on_success)
+    security_event("verification_success", signup=signup.id, channel=channel.code_channel)
+    return core.view_by_id(signup.id)  # type: ignore[arg-type]
+
+
+def change(core: SignupCore, channel: Channel, secret: str) -> SignupView:
+    with session_scope(core.engine) as session:
+        signup = core.load(session, secret)
+        core.require(signup, channel.code_step, action=f"change_{channel.field}")
+        core.codes.invalidate_all(session, signup.id, channel.code_channel)  # type: ignore[arg-type]
+        signup.step = channel.entry_step.value
+        setattr(signup, channel.verified_column, None)
+        core.touch(signup)
+        session.add(signup)
+        session.flush()
+        return core.build_view(session, signup)
+
+
+# ====================================================================== verifying
+
+def _verify_last_code(core: SignupCore, channel: Channel, signup: Signup, destination: str,
+                      code: str) -> SignupView:
+    """The last code: creates User + Mailbox + welcome Letter in ONE transaction -> DONE."""
+    assert signup.email and signup.verified_personnummer
+    created: dict[str, int] = {}
+
+    def on_success(session: Session) -> None:
+        create_account(core, session, signup, created)
+
+    try:
+        _check_code(core, signup, channel.code_channel, destination, code, on_success)
+    except IntegrityError:
+        return account_conflict(core, signup)
+    security_event("verification_success", signup=signup.id, channel=channel.code_channel)
+    security_event("user_created", signup=signup.id, user=created.get("user_id"))
+    return core.view_by_id(signup.id)  # type: ignore[arg-type]
+
+
+def _check_code(core: SignupCore, signup: Signup, code_channel: str, destination: str,
+                code: object, on_success: Callable[[Session], None]) -> None:
+    try:
+        core.codes.verify(signup_id=signup.id, channel=code_channel,  # type: ignore[arg-type]
+                          destination=destination, identity=core.identity(signup),
+                          code=code, on_success=on_success)
+    except SignupError as exc:
+        if exc.key in ("code.locked", "code.blocked"):
+            security_event("authn_login_fail_max", level=logging.WARNING, signup=signup.id,
+                           channel=code_channel, reason=exc.key)
+        elif exc.key.startswith("code."):
+            security_event("authn_login_fail", level=logging.WARNING, signup=signup.id,
+                           channel=code_channel, reason=exc.key,
+                           attempts_left=exc.params.get("attempts_left"))
+        raise
+
+
+# ====================================================================== sending
+
+def _claim_send(core: SignupCore, signup_id: int, step: Step) -> None:
+    now = core.now()
+    with session_scope(core.engine) as session:
+        claimed = session.exec(  # type: ignore[call-overload]
+            update(Signup).execution_options(synchronize_session=False)
+            .where(
+                Signup.id == signup_id,
+                Signup.step == step.value,
+                (Signup.sending_until.is_(None)) | (Signup.sending_until < now),  # type: ignore[union-attr,operator]
+            )
+            .values(sending_until=now + SEND_CLAIM)
+        ).rowcount
+    if claimed != 1:
+        raise SignupError("code.resend_wait", {"seconds": int(SEND_CLAIM.total_seconds())})
+
+
+def _release_send(core: SignupCore, signup_id: int) -> None:
+    with session_scope(core.engine) as session:
+        session.exec(  # type: ignore[call-overload]
+            update(Signup).execution_options(synchronize_session=False).where(Signup.id == signup_id).values(sending_until=None)
+        )
+
+
+async def _send_code(
+    core: SignupCore,
+    channel: Channel,
+    signup: Signup,
+    destination: str,
+    *,
+    client_ip: str,
+    from_step: Step,
+    fields: dict[str, object],
+) -> SignupView:
+    """Send a new code to `destination` and move `from_step` -> the code step with `fields`."""
+    deliver = channel.sender(core, signup, destination)
+    identity = core.identity(signup)
+    ip = (client_ip or "")[:64] or None
+    try:
+        core.codes.check_can_send(signup_id=signup.id, channel=channel.code_channel,  # type: ignore[arg-type]
+                                  destination=destination, identity=identity, client_ip=ip)
+    except SignupError as exc:
+        security_event("excess_rate_limit_exceeded", level=logging.WARNING, signup=signup.id,
+                       channel=channel.code_channel, reason=exc.key, ip=ip)
+        raise
+    _claim_send(core, signup.id, from_step)  # type: ignore[arg-type]
+    code_id = None
+    try:
+        code_id, code = core.codes.prepare(signup_id=signup.id, channel=channel.code_channel,  # type: ignore[arg-type]
+                                           destination=destination, identity=identity,
+                                           client_ip=ip)
+        timeout = getattr(core.settings, channel.timeout_setting) + 5
+        async with asyncio.timeout(timeout):
+            await deliver(code)
+    except Exception as exc:  # noqa: BLE001 - any gateway failure: nothing advances
+        if code_id is not None:
+            core.codes.mark_failed(code_id)
+        _release_send(core, signup.id)  # type: ignore[arg-type]
+        security_event("verification_send_fail", level=logging.WARNING, signup=signup.id,
+                       channel=channel.code_channel, error=type(exc).__name__)
+        raise ServiceUnavailable(channel.unavailable_key) from exc
+
+    def on_sent(session: Session) -> None:
+        values: dict[str, object] = dict(fields)
+        now = core.now()
+        values.update(step=channel.code_step.value, sending_until=None, updated_at=now,
+                      expires_at=now + SIGNUP_IDLE_TIMEOUT)
+        session.exec(  # type: ignore[call-overload]
+            update(Signup).execution_options(synchronize_session=False)
+            .where(Signup.id == signup.id, Signup.step == from_step.value)
+            .values(**values)
+        )
+
+    core.codes.mark_sent(code_id, on_sent)
+    security_event("verification_code_sent", signup=signup.id, channel=channel.code_channel,
+                   to=channel.mask(destination))
+    return core.view_by_id(signup.id)  # type: ignore[arg-type]

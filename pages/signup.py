@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import reflex as rx
 
 from components import theme
@@ -30,28 +33,39 @@ def _status() -> rx.Component:
                           tone="info")
 
 
-def _step_personnummer() -> rx.Component:
+def _one_field_step(*, heading: rx.Var, intro: list[rx.Component], input_field: rx.Component,
+                    submit_label: rx.Var, on_submit, id_prefix: str) -> rx.Component:
+    """A step with one input: heading, intro, the status region and the form."""
     return stack(
-        rx.el.h1(T["pnr.heading"]),
-        rx.el.p(T["pnr.intro"]),
+        rx.el.h1(heading),
+        *intro,
         _status(),
         form(
-            field(
-                T["pnr.label"],
-                id="personnummer",
-                default_value=S.pnr_prefill,
-                key=S.form_key,
-                error=S.field_error,
-                hint=T["pnr.hint"],
-                input_mode="numeric",
-                autocomplete="off",
-                max_length=13,
-                auto_focus=True,
-            ),
-            primary_button(T["pnr.submit"], id="pnr-submit"),
-            on_submit=S.submit_personnummer,
-            id="pnr-form",
+            input_field,
+            primary_button(submit_label, id=f"{id_prefix}-submit"),
+            on_submit=on_submit,
+            id=f"{id_prefix}-form",
         ),
+    )
+
+
+def _step_field(label: rx.Var, *, id: str, default_value: rx.Var, hint: rx.Var,
+                **input_props) -> rx.Component:
+    """The step's one field: prefilled by the server, re-mounted by form_key, focused."""
+    return field(label, id=id, default_value=default_value, key=S.form_key, error=S.field_error,
+                 hint=hint, auto_focus=True, **input_props)
+
+
+def _step_personnummer() -> rx.Component:
+    return _one_field_step(
+        heading=T["pnr.heading"],
+        intro=[rx.el.p(T["pnr.intro"])],
+        input_field=_step_field(T["pnr.label"], id="personnummer", default_value=S.pnr_prefill,
+                                hint=T["pnr.hint"], input_mode="numeric", autocomplete="off",
+                                max_length=13),
+        submit_label=T["pnr.submit"],
+        on_submit=S.submit_personnummer,
+        id_prefix="pnr",
     )
 
 
@@ -116,77 +130,72 @@ def _step_bankid() -> rx.Component:
     )
 
 
-def _step_email() -> rx.Component:
-    return stack(
-        rx.el.h1(T["email.heading"]),
-        rx.cond(S.given_name != "", rx.el.p(tr("email.hello", name=S.given_name))),
-        rx.el.p(T["email.intro"]),
-        _status(),
-        form(
-            field(
-                T["email.label"],
-                id="email",
-                input_type="email",
-                default_value=S.email,
-                key=S.form_key,
-                error=S.field_error,
-                hint=T["email.hint"],
-                input_mode="email",
-                autocomplete="email",
-                max_length=254,
-                auto_focus=True,
-            ),
-            primary_button(T["common.continue"], id="email-submit"),
-            on_submit=S.submit_email,
-            id="email-form",
-        ),
+@dataclass(frozen=True)
+class _Contact:
+    """What differs between the email and the phone screens. `name` ("email" | "phone") is the
+    field id, the id prefix and the first part of their catalogue keys."""
+
+    name: str
+    value: rx.Var  # the address the server holds
+    input_type: str  # also its inputmode (the on-screen keyboard)
+    autocomplete: str
+    max_length: int
+    on_submit: Any
+    on_verify: Any
+    on_resend: Any
+    on_change: Any
+    greeting: bool  # 'Hej <name>!' above the intro (the first step after BankID)
+    spam_hint: bool  # 'look in the spam folder' on the code screen
+
+
+_EMAIL = _Contact(name="email", value=S.email, input_type="email", autocomplete="email",
+                  max_length=254, on_submit=S.submit_email, on_verify=S.verify_email_code,
+                  on_resend=S.resend_email_code, on_change=S.change_email, greeting=True,
+                  spam_hint=True)
+_PHONE = _Contact(name="phone", value=S.phone, input_type="tel", autocomplete="tel-national",
+                  max_length=20, on_submit=S.submit_phone, on_verify=S.verify_phone_code,
+                  on_resend=S.resend_phone_code, on_change=S.change_phone, greeting=False,
+                  spam_hint=False)
+
+
+def _address_step(contact: _Contact) -> rx.Component:
+    """Steps 3 and 5: type the email address / the mobile number."""
+    name = contact.name
+    greeting = rx.cond(S.given_name != "", rx.el.p(tr(f"{name}.hello", name=S.given_name)))
+    return _one_field_step(
+        heading=T[f"{name}.heading"],
+        intro=[greeting, rx.el.p(T[f"{name}.intro"])] if contact.greeting
+        else [rx.el.p(T[f"{name}.intro"])],
+        input_field=_step_field(T[f"{name}.label"], id=name, default_value=contact.value,
+                                hint=T[f"{name}.hint"], input_type=contact.input_type,
+                                input_mode=contact.input_type, autocomplete=contact.autocomplete,
+                                max_length=contact.max_length),
+        submit_label=T["common.continue"],
+        on_submit=contact.on_submit,
+        id_prefix=name,
     )
 
 
-def _code_step(*, heading: str, intro: rx.Var, on_submit, on_resend, on_change,
-               change_label: str, spam_hint: bool) -> rx.Component:
+def _code_step(contact: _Contact) -> rx.Component:
+    """Steps 4 and 6: the code sent to the address of step 3 / 5."""
+    name = contact.name
     return stack(
-        rx.el.h1(T[heading]),
-        rx.el.p(intro),
+        rx.el.h1(T[f"{name}_code.heading"]),
+        rx.el.p(tr(f"{name}_code.intro", **{name: contact.value})),
         _status(),
         form(
             code_input(T["code.label"], error=S.field_error, hint=T["code.hint"], key=S.form_key),
             primary_button(T["common.continue"], id="code-submit"),
-            on_submit=on_submit,
+            on_submit=contact.on_verify,
             id="code-form",
         ),
         rx.cond(S.code_valid_text != "", rx.el.p(S.code_valid_text, id="code-validity")),
-        rx.el.p(T["email_code.spam"]) if spam_hint else None,
-        secondary_button(S.resend_label, on_click=on_resend, disabled=S.resend_wait > 0,
+        rx.el.p(T["email_code.spam"]) if contact.spam_hint else None,
+        secondary_button(S.resend_label, on_click=contact.on_resend, disabled=S.resend_wait > 0,
                          id="code-resend"),
-        rx.el.div(text_button(T[change_label], on_click=on_change, id="code-change"),
+        rx.el.div(text_button(T[f"{name}_code.change"], on_click=contact.on_change,
+                              id="code-change"),
                   style={"text_align": "center"}),
-    )
-
-
-def _step_phone() -> rx.Component:
-    return stack(
-        rx.el.h1(T["phone.heading"]),
-        rx.el.p(T["phone.intro"]),
-        _status(),
-        form(
-            field(
-                T["phone.label"],
-                id="phone",
-                input_type="tel",
-                default_value=S.phone,
-                key=S.form_key,
-                error=S.field_error,
-                hint=T["phone.hint"],
-                input_mode="tel",
-                autocomplete="tel-national",
-                max_length=20,
-                auto_focus=True,
-            ),
-            primary_button(T["common.continue"], id="phone-submit"),
-            on_submit=S.submit_phone,
-            id="phone-form",
-        ),
     )
 
 
@@ -255,26 +264,10 @@ def signup_page() -> rx.Component:
                 S.step,
                 ("personnummer", _step_personnummer()),
                 ("bankid", _step_bankid()),
-                ("email", _step_email()),
-                ("email_code", _code_step(
-                    heading="email_code.heading",
-                    intro=tr("email_code.intro", email=S.email),
-                    on_submit=S.verify_email_code,
-                    on_resend=S.resend_email_code,
-                    on_change=S.change_email,
-                    change_label="email_code.change",
-                    spam_hint=True,
-                )),
-                ("phone", _step_phone()),
-                ("phone_code", _code_step(
-                    heading="phone_code.heading",
-                    intro=tr("phone_code.intro", phone=S.phone),
-                    on_submit=S.verify_phone_code,
-                    on_resend=S.resend_phone_code,
-                    on_change=S.change_phone,
-                    change_label="phone_code.change",
-                    spam_hint=False,
-                )),
+                ("email", _address_step(_EMAIL)),
+                ("email_code", _code_step(_EMAIL)),
+                ("phone", _address_step(_PHONE)),
+                ("phone_code", _code_step(_PHONE)),
                 ("done", _step_done()),
                 ("missing", _missing()),
                 ("continue", _continue()),

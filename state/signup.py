@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +73,27 @@ async def _call_start(svc: Any, secret: str, same_device: bool,
         return await svc.start_bankid(secret, same_device=same_device, **request), None
     except SignupError as exc:
         return None, exc
+
+
+@dataclass(frozen=True)
+class _ContactChannel:
+    """What differs between the email and the phone steps of the state."""
+
+    field: str  # the form field, and the step where it is typed
+    code_step: str  # the step where its code is typed
+    submit: str  # SignupService method names
+    verify: str
+    resend: str
+    change: str
+    sent_key: str  # the notice after a resend
+
+
+_EMAIL = _ContactChannel(field="email", code_step="email_code", submit="submit_email",
+                         verify="verify_email_code", resend="resend_email_code",
+                         change="change_email", sent_key="code.sent_email")
+_PHONE = _ContactChannel(field="phone", code_step="phone_code", submit="submit_phone",
+                         verify="verify_phone_code", resend="resend_phone_code",
+                         change="change_phone", sent_key="code.sent_sms")
 
 
 class SignupState(rx.State):
@@ -585,87 +607,74 @@ class SignupState(rx.State):
             self.welcome_back = True
         return True
 
-    # --- steps 3-4: email ---------------------------------------------------------------------
+    # --- steps 3-6: email and phone (one implementation, see _ContactChannel) ----------------
     @rx.event
     async def submit_email(self, form_data: dict):
-        raw = _form_value(form_data, "email", MAX_FIELD)
-        secret = self._request_secret()
-        if raw is None or not secret:
-            return None
-        return await self._send_step(
-            self._svc().submit_email, secret, raw, expect="email", sent_key=None
-        )
+        return await self._submit_address(_EMAIL, form_data)
 
     @rx.event
     async def verify_email_code(self, form_data: dict):
-        code = _form_value(form_data, "code", MAX_CODE)
-        secret = self._request_secret()
-        if code is None or not secret:
-            return None
-        view = await self._call(self._svc().verify_email_code, secret, code)
-        if view is not None:
-            self._set_notice(None)
-            self._apply_view(view)
-        return None
+        return await self._verify_code(_EMAIL, form_data)
 
     @rx.event
     async def resend_email_code(self):
-        secret = self._request_secret()
-        if not secret or self.step != "email_code":
-            return None
-        return await self._send_step(
-            self._svc().resend_email_code, secret, expect="email_code", sent_key="code.sent_email"
-        )
+        return await self._resend_code(_EMAIL)
 
     @rx.event
     async def change_email(self):
-        secret = self._request_secret()
-        if not secret or self.step != "email_code":
-            return None
-        view = await self._call(self._svc().change_email, secret)
-        if view is not None:
-            self._set_notice(None)
-            self._apply_view(view)
-        return None
+        return await self._change_address(_EMAIL)
 
-    # --- steps 5-6: phone ---------------------------------------------------------------------
     @rx.event
     async def submit_phone(self, form_data: dict):
-        raw = _form_value(form_data, "phone", MAX_FIELD)
+        return await self._submit_address(_PHONE, form_data)
+
+    @rx.event
+    async def verify_phone_code(self, form_data: dict):
+        return await self._verify_code(_PHONE, form_data)
+
+    @rx.event
+    async def resend_phone_code(self):
+        return await self._resend_code(_PHONE)
+
+    @rx.event
+    async def change_phone(self):
+        return await self._change_address(_PHONE)
+
+    async def _submit_address(self, channel: _ContactChannel, form_data: Any) -> Any:
+        raw = _form_value(form_data, channel.field, MAX_FIELD)
         secret = self._request_secret()
         if raw is None or not secret:
             return None
         return await self._send_step(
-            self._svc().submit_phone, secret, raw, expect="phone", sent_key=None
+            getattr(self._svc(), channel.submit), secret, raw, expect=channel.field,
+            sent_key=None,
         )
 
-    @rx.event
-    async def verify_phone_code(self, form_data: dict):
+    async def _verify_code(self, channel: _ContactChannel, form_data: Any) -> None:
         code = _form_value(form_data, "code", MAX_CODE)
         secret = self._request_secret()
         if code is None or not secret:
             return None
-        view = await self._call(self._svc().verify_phone_code, secret, code)
-        if view is not None:
-            self._set_notice(None)
-            self._apply_view(view)
-        return None
+        return await self._show_result(getattr(self._svc(), channel.verify), secret, code)
 
-    @rx.event
-    async def resend_phone_code(self):
+    async def _resend_code(self, channel: _ContactChannel) -> Any:
         secret = self._request_secret()
-        if not secret or self.step != "phone_code":
+        if not secret or self.step != channel.code_step:
             return None
         return await self._send_step(
-            self._svc().resend_phone_code, secret, expect="phone_code", sent_key="code.sent_sms"
+            getattr(self._svc(), channel.resend), secret, expect=channel.code_step,
+            sent_key=channel.sent_key,
         )
 
-    @rx.event
-    async def change_phone(self):
+    async def _change_address(self, channel: _ContactChannel) -> None:
         secret = self._request_secret()
-        if not secret or self.step != "phone_code":
+        if not secret or self.step != channel.code_step:
             return None
-        view = await self._call(self._svc().change_phone, secret)
+        return await self._show_result(getattr(self._svc(), channel.change), secret)
+
+    async def _show_result(self, fn: Callable[..., Any], *args: Any) -> None:
+        """A service call that answers with a SignupView: show it (or the refusal)."""
+        view = await self._call(fn, *args)
         if view is not None:
             self._set_notice(None)
             self._apply_view(view)

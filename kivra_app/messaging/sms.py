@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -82,6 +82,18 @@ class _HttpSms:
             )
         return response
 
+    async def _post_json(self, url: str, auth: tuple[str, str],
+                         data: dict[str, str]) -> tuple[httpx.Response, dict[str, Any]]:
+        """`_post`, and the provider's answer, which must be a JSON object."""
+        response = await self._post(url, auth, data)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise SmsError("unexpected response body", status=response.status_code) from exc
+        if not isinstance(body, dict):
+            raise SmsError("unexpected response body", status=response.status_code)
+        return response, body
+
 
 class ElksSms(_HttpSms):
     """46elks: POST {api}/sms, Basic auth, form from/to/message, dontlog=message."""
@@ -96,17 +108,11 @@ class ElksSms(_HttpSms):
         self.sender = sender
 
     async def send(self, to_e164: str, message: str) -> SmsResult:
-        response = await self._post(
+        response, body = await self._post_json(
             f"{self.api_url}/sms",
             self.auth,
             {"from": self.sender, "to": to_e164, "message": message, "dontlog": "message"},
         )
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise SmsError("unexpected response body", status=response.status_code) from exc
-        if not isinstance(body, dict):
-            raise SmsError("unexpected response body", status=response.status_code)
         if body.get("status") == "failed":
             raise SmsError("message failed", status=response.status_code)
         return SmsResult(
@@ -129,17 +135,11 @@ class TwilioSms(_HttpSms):
         self.sender = sender
 
     async def send(self, to_e164: str, message: str) -> SmsResult:
-        response = await self._post(
+        response, body = await self._post_json(
             f"{self.api_url}/Accounts/{self.account_sid}/Messages.json",
             self.auth,
             {"To": to_e164, "From": self.sender, "Body": message},
         )
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise SmsError("unexpected response body", status=response.status_code) from exc
-        if not isinstance(body, dict):
-            raise SmsError("unexpected response body", status=response.status_code)
         if body.get("error_code"):
             raise SmsError("message failed", status=response.status_code,
                            detail=str(body.get("error_message") or ""))

@@ -93,10 +93,7 @@ def submit_personnummer(core: SignupCore, secret: str, raw: str) -> SignupView:
         signup.step = Step.BANKID.value
         signup.bankid_last_status = None
         signup.bankid_last_hint = None
-        core.touch(signup)
-        session.add(signup)
-        session.flush()
-        return core.build_view(session, signup)
+        return core.save_and_view(session, signup)
 
 
 def _auth_request(core: SignupCore, signup: Signup) -> AuthRequest:

@@ -154,10 +154,7 @@ def change(core: SignupCore, channel: Channel, secret: str) -> SignupView:
         core.codes.invalidate_all(session, signup.id, channel.code_channel)  # type: ignore[arg-type]
         signup.step = channel.entry_step.value
         setattr(signup, channel.verified_column, None)
-        core.touch(signup)
-        session.add(signup)
-        session.flush()
-        return core.build_view(session, signup)
+        return core.save_and_view(session, signup)
 
 
 # ====================================================================== verifying

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -30,27 +32,22 @@ def secret_hash(secret: object) -> str | None:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@dataclass(eq=False, repr=False)  # no repr: settings hold the secret key
 class SignupCore:
     """The dependencies the step modules share, and the checks every public method starts with."""
 
-    def __init__(
-        self,
-        *,
-        engine: Engine,
-        settings,  # noqa: ANN001
-        bankid,  # noqa: ANN001 - BankIdClient or a fake with auth/collect/cancel
-        mailer,  # noqa: ANN001 - messaging.mail.Mailer
-        sms,  # noqa: ANN001 - messaging.sms.SmsSender
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.engine = engine
-        self.settings = settings
-        self.bankid = bankid
-        self.mailer = mailer
-        self.sms = sms
-        self.clock = clock
-        self.key = settings.secret_key_bytes()
-        self.codes = CodeStore(engine, self.key, settings, clock)
+    engine: Engine
+    settings: Any
+    bankid: Any  # BankIdClient or a fake with auth/collect/cancel
+    mailer: Any  # messaging.mail.Mailer
+    sms: Any  # messaging.sms.SmsSender
+    clock: Callable[[], datetime]
+    key: bytes = field(init=False)
+    codes: CodeStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = self.settings.secret_key_bytes()
+        self.codes = CodeStore(self.engine, self.key, self.settings, self.clock)
 
     def now(self) -> datetime:
         return self.clock()
@@ -110,6 +107,13 @@ class SignupCore:
     def identity(self, signup: Signup) -> str:
         assert signup.verified_personnummer, "identity is known from BANKID on"
         return identity_hash(self.key, signup.verified_personnummer)
+
+    def save_and_view(self, session: Session, signup: Signup) -> SignupView:
+        """Save a changed signup (its idle timeout starts again) and return what it shows."""
+        self.touch(signup)
+        session.add(signup)
+        session.flush()
+        return self.build_view(session, signup)
 
     def build_view(self, session: Session, signup: Signup) -> SignupView:
         return build_view(session, signup, self.codes)

@@ -52,10 +52,7 @@ def set_language(core: SignupCore, secret: str, language: str) -> SignupView:
         signup = core.load(session, secret)
         if language in LANGUAGES:
             signup.language = language
-        core.touch(signup)
-        session.add(signup)
-        session.flush()
-        return core.build_view(session, signup)
+        return core.save_and_view(session, signup)
 
 
 def continue_ticket(core: SignupCore, secret: str) -> str:

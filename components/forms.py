@@ -121,9 +121,9 @@ def code_input(label: Any, *, id: str = "code", error: Any = "", hint: Any = "",
     )
 
 
-def primary_button(label: Any, *, type: str = "submit", disabled: Any = False,
-                   on_click: Any = None, id: str | None = None) -> rx.Component:
-    props: dict[str, Any] = {"type": type, "style": theme.PRIMARY_BUTTON}
+def _button(label: Any, style: dict[str, Any], *, type: str, on_click: Any, disabled: Any,
+            id: str | None) -> rx.Component:
+    props: dict[str, Any] = {"type": type, "style": style}
     if on_click is not None:
         props["on_click"] = on_click
     if disabled is not False:
@@ -131,30 +131,24 @@ def primary_button(label: Any, *, type: str = "submit", disabled: Any = False,
     if id:
         props["id"] = id
     return rx.el.button(label, **props)
+
+
+def primary_button(label: Any, *, type: str = "submit", disabled: Any = False,
+                   on_click: Any = None, id: str | None = None) -> rx.Component:
+    return _button(label, theme.PRIMARY_BUTTON, type=type, on_click=on_click, disabled=disabled,
+                   id=id)
 
 
 def secondary_button(label: Any, *, on_click: Any = None, disabled: Any = False,
                      type: str = "button", id: str | None = None) -> rx.Component:
-    props: dict[str, Any] = {"type": type, "style": theme.SECONDARY_BUTTON}
-    if on_click is not None:
-        props["on_click"] = on_click
-    if disabled is not False:
-        props["disabled"] = disabled
-    if id:
-        props["id"] = id
-    return rx.el.button(label, **props)
+    return _button(label, theme.SECONDARY_BUTTON, type=type, on_click=on_click,
+                   disabled=disabled, id=id)
 
 
 def text_button(label: Any, *, on_click: Any = None, disabled: Any = False,
                 id: str | None = None) -> rx.Component:
-    props: dict[str, Any] = {"type": "button", "style": theme.TEXT_BUTTON}
-    if on_click is not None:
-        props["on_click"] = on_click
-    if disabled is not False:
-        props["disabled"] = disabled
-    if id:
-        props["id"] = id
-    return rx.el.button(label, **props)
+    return _button(label, theme.TEXT_BUTTON, type="button", on_click=on_click,
+                   disabled=disabled, id=id)
 
 
 def link_button(label: Any, href: Any, *, primary: bool = True, id: str | None = None,

@@ -61,6 +61,10 @@ _SV: dict[str, str] = {
     "error.summary": "Det finns ett fel på sidan:",
     # Start page
     "start.title": "Skapa ett Kivra-konto",
+    "page_title./": "Skapa konto – Kivra",
+    "page_title./signup": "Skapa konto – Kivra",
+    "page_title./mailbox": "Din Kivra",
+    "page_title./hjalp": "Behöver du hjälp? – Kivra",
     "start.free": "Att skapa ett Kivra-konto är gratis.",
     "start.intro": "Med Kivra får du din post från företag och myndigheter digitalt, samlad på ett ställe.",
     "start.need": "Det här behöver du för att skapa ett konto:",
@@ -229,6 +233,10 @@ _EN: dict[str, str] = {
     "error.generic": "Something went wrong. Please try again in a moment.",
     "error.summary": "There is an error on the page:",
     "start.title": "Create a Kivra account",
+    "page_title./": "Create an account – Kivra",
+    "page_title./signup": "Create an account – Kivra",
+    "page_title./mailbox": "Your Kivra",
+    "page_title./hjalp": "Need help? – Kivra",
     "start.free": "Creating a Kivra account is free.",
     "start.intro": "With Kivra you get your mail from companies and authorities digitally, all in one place.",
     "start.need": "This is what you need to create an account:",
@@ -402,3 +410,10 @@ def t(lang: object, key: str, **params: object) -> str:
 def texts_for(lang: object) -> dict[str, str]:
     """The whole catalogue of one language (what the browser gets for static texts)."""
     return dict(CATALOGUE[normalise_language(lang)])
+
+
+def page_titles(lang: object) -> dict[str, str]:
+    """Route → the page's <title> in this language."""
+    prefix = "page_title."
+    return {k[len(prefix):]: v for k, v in texts_for(lang).items() if k.startswith(prefix)}
+

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from kivra_app.i18n import page_titles
 from kivra_app.logging_setup import configure_logging
 from kivra_app.settings import get_settings
 from kivra_app.web.api import build_api
@@ -23,7 +24,8 @@ app = rx.App(
     api_transformer=build_api(settings),
 )
 app.register_lifespan_task(embedded_services)
-app.add_page(start_page, route="/", title="Skapa konto – Kivra", on_load=LangState.apply)
-app.add_page(signup_page, route="/signup", title="Skapa konto – Kivra", on_load=SignupState.load)
-app.add_page(mailbox_page, route="/mailbox", title="Din Kivra", on_load=MailboxState.load)
-app.add_page(help_page, route="/hjalp", title="Behöver du hjälp? – Kivra", on_load=LangState.apply)
+TITLES = page_titles(settings.default_language)
+app.add_page(start_page, route="/", title=TITLES["/"], on_load=LangState.apply)
+app.add_page(signup_page, route="/signup", title=TITLES["/signup"], on_load=SignupState.load)
+app.add_page(mailbox_page, route="/mailbox", title=TITLES["/mailbox"], on_load=MailboxState.load)
+app.add_page(help_page, route="/hjalp", title=TITLES["/hjalp"], on_load=LangState.apply)

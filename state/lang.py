@@ -6,12 +6,18 @@ import json
 
 import reflex as rx
 
-from kivra_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, texts_for
+from kivra_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, page_titles, texts_for
 
 
 def set_html_lang(lang: str) -> rx.event.EventSpec:
-    """Keep <html lang> in step with the language on screen (WCAG 3.1.1)."""
-    return rx.call_script(f"document.documentElement.lang={json.dumps(lang)}")
+    """Keep <html lang> and the page title in step with the language on screen (WCAG 3.1.1,
+    2.4.2)."""
+    titles = json.dumps(page_titles(lang))
+    return rx.call_script(
+        f"document.documentElement.lang={json.dumps(lang)};"
+        f"var t={titles}[location.pathname.replace(/\\/$/, '') || '/'];"
+        "if (t) { document.title = t; }"
+    )
 
 
 class LangState(rx.State):

@@ -154,12 +154,15 @@ def test_language_switch_on_every_step(desktop_page: Page, app_url: str) -> None
     expect(page.get_by_text("Step 1 of 7")).to_be_visible()
     expect(page.get_by_label("Personal identity number")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_title("Create an account – Kivra")
     expect(page.get_by_role("link", name="Need help?")).to_be_visible()
     page.reload()  # the signup remembers its language
     expect(page.get_by_text("Step 1 of 7")).to_be_visible(timeout=15_000)
+    expect(page).to_have_title("Create an account – Kivra")
     page.get_by_role("button", name="På svenska").click()
     expect(page.get_by_text("Steg 1 av 7")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page).to_have_title("Skapa konto – Kivra")
 
 
 def test_a_minor_is_told_the_age_limit(desktop_page: Page, app_url: str) -> None:

@@ -126,6 +126,17 @@ class AppDeviceData:
         }
 
 
+def _user_data_json(
+    visible_text: str | None, non_visible: bytes | None, data_format: str | None
+) -> dict[str, Any]:
+    """The three user-data fields of auth, sign and phone orders (text sent as Base64 of UTF-8)."""
+    return {
+        "userVisibleData": _b64(visible_text) if visible_text is not None else None,
+        "userNonVisibleData": _b64(non_visible) if non_visible is not None else None,
+        "userVisibleDataFormat": data_format,
+    }
+
+
 @dataclass(frozen=True)
 class AuthRequest:
     """`/auth`. Text fields are plain text; the client sends them as Base64 of UTF-8."""
@@ -149,15 +160,10 @@ class AuthRequest:
             {
                 "endUserIp": self.end_user_ip,
                 "requirement": self.requirement.to_json() if self.requirement else None,
-                "userVisibleData": (
-                    _b64(self.user_visible_text) if self.user_visible_text is not None else None
+                **_user_data_json(
+                    self.user_visible_text, self.user_non_visible_data,
+                    self.user_visible_data_format,
                 ),
-                "userNonVisibleData": (
-                    _b64(self.user_non_visible_data)
-                    if self.user_non_visible_data is not None
-                    else None
-                ),
-                "userVisibleDataFormat": self.user_visible_data_format,
                 "returnUrl": self.return_url,
                 "returnRisk": self.return_risk,
                 "web": self.web.to_json() if self.web else None,
@@ -193,15 +199,10 @@ class PhoneRequest:
                 "personalNumber": self.personal_number,
                 "callInitiator": self.call_initiator,
                 "requirement": self.requirement.to_json() if self.requirement else None,
-                "userVisibleData": (
-                    _b64(self.user_visible_text) if self.user_visible_text is not None else None
+                **_user_data_json(
+                    self.user_visible_text, self.user_non_visible_data,
+                    self.user_visible_data_format,
                 ),
-                "userNonVisibleData": (
-                    _b64(self.user_non_visible_data)
-                    if self.user_non_visible_data is not None
-                    else None
-                ),
-                "userVisibleDataFormat": self.user_visible_data_format,
             }
         )
 

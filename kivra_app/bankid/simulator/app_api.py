@@ -17,6 +17,7 @@ approve, cancel (userCancel), blocked (certificateErr), declineCall, oldApp; and
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -61,31 +62,26 @@ def app_routes(engine: SimulatorEngine) -> list[Route]:
     async def orders(request: Request) -> Response:
         return JSONResponse({"orders": engine.pending_orders()})
 
-    async def scan(request: Request) -> Response:
-        try:
-            body = await _body(request)
-            result = engine.scan(
-                _text(body, "qrData", required=True) or "",
-                identity=_text(body, "identity"),
-                personal_number=_text(body, "personalNumber"),
-                action=_text(body, "action"),
-            )
-        except AppError as error:
-            return _app_error(error)
-        return JSONResponse(result)
+    def pick_up(method: Callable[..., dict[str, Any]], token_field: str) -> Callable[..., Any]:
+        """The app opens an order from a QR frame or an autostart token, as a test identity."""
 
-    async def autostart(request: Request) -> Response:
-        try:
-            body = await _body(request)
-            result = engine.autostart(
-                _text(body, "autoStartToken", required=True) or "",
-                identity=_text(body, "identity"),
-                personal_number=_text(body, "personalNumber"),
-                action=_text(body, "action"),
-            )
-        except AppError as error:
-            return _app_error(error)
-        return JSONResponse(result)
+        async def handler(request: Request) -> Response:
+            try:
+                body = await _body(request)
+                result = method(
+                    _text(body, token_field, required=True) or "",
+                    identity=_text(body, "identity"),
+                    personal_number=_text(body, "personalNumber"),
+                    action=_text(body, "action"),
+                )
+            except AppError as error:
+                return _app_error(error)
+            return JSONResponse(result)
+
+        return handler
+
+    scan = pick_up(engine.scan, "qrData")
+    autostart = pick_up(engine.autostart, "autoStartToken")
 
     async def act(request: Request) -> Response:
         try:

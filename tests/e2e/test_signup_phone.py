@@ -9,7 +9,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import (
-    PEOPLE,
+    OTHER_PEOPLE,
     enter_code,
     enter_email,
     enter_personnummer,
@@ -25,11 +25,11 @@ from tests.e2e.helpers import wait_for_code
 def _phone_signup(page: Page, app_url: str, person: str, phone: tuple[str, str],
                   store_link: str) -> None:
     start_signup(page)
-    enter_personnummer(page, PEOPLE[person])
+    enter_personnummer(page, OTHER_PEOPLE[person])
     # A phone gets the same-device path first, with a way to use another device instead.
     expect(page.get_by_role("button", name="Använd BankID på en annan enhet")).to_be_visible()
     expect(page.get_by_role("img", name="QR-kod att scanna med BankID-appen")).to_have_count(0)
-    open_bankid_app(page, app_url, person)
+    open_bankid_app(page, app_url, OTHER_PEOPLE[person])
     address = unique_email(person)
     enter_email(page, address)
     code, _ = wait_for_code(app_url, to=address, channel="email")
@@ -44,10 +44,10 @@ def _phone_signup(page: Page, app_url: str, person: str, phone: tuple[str, str],
 
 
 def test_whole_signup_on_an_iphone(iphone_page: Page, app_url: str) -> None:
-    _phone_signup(iphone_page, app_url, "david", ("070-174 06 13", "+46701740613"),
+    _phone_signup(iphone_page, app_url, "iphone", ("070-174 06 13", "+46701740613"),
                   "Hämta Kivra i App Store")
 
 
 def test_whole_signup_on_a_pixel(pixel_page: Page, app_url: str) -> None:
-    _phone_signup(pixel_page, app_url, "bertil", ("070-174 06 14", "+46701740614"),
+    _phone_signup(pixel_page, app_url, "pixel", ("070-174 06 14", "+46701740614"),
                   "Hämta Kivra på Google Play")

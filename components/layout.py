@@ -8,8 +8,21 @@ import reflex as rx
 
 from components import theme
 from components._util import drop_none
+from components.theme_switch import theme_switch
 
 HELP_ROUTE = "/hjalp"
+
+
+def language_switch(texts: Any, on_switch: Any) -> rx.Component:
+    """'In English' / 'På svenska': named in the language it switches to (and marked so)."""
+    return rx.el.button(
+        texts["lang.other"],
+        type="button",
+        lang=texts["lang.other_code"],
+        on_click=on_switch,
+        id="lang-switch",
+        style=theme.TEXT_BUTTON,
+    )
 
 
 def _header(texts: Any, on_switch_lang: Any, help_href: str, width: str) -> rx.Component:
@@ -29,14 +42,8 @@ def _header(texts: Any, on_switch_lang: Any, help_href: str, width: str) -> rx.C
                 },
             ),
             rx.el.nav(
-                rx.el.button(
-                    texts["lang.other"],
-                    type="button",
-                    lang=texts["lang.other_code"],
-                    on_click=on_switch_lang,
-                    id="lang-switch",
-                    style=theme.TEXT_BUTTON,
-                ),
+                language_switch(texts, on_switch_lang),
+                theme_switch(texts),
                 # Same place on every page and step (WCAG 3.2.6 Consistent Help).
                 rx.el.a(texts["nav.help"], href=help_href, id="help-link", style=theme.LINK),
                 aria_label=texts["lang.label"],

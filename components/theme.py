@@ -1,26 +1,109 @@
 """Design tokens: the one place for colours, radii, spacing, font sizes and target sizes.
 
-Contrast (WCAG 2.2 AA) is checked in tests/unit_ui/test_theme.py: text >= 4.5:1 on its
-background, borders and focus rings >= 3:1. Components read tokens from here, never literals.
+Contrast (WCAG 2.2 AA) is checked for both palettes in tests/unit_ui/test_theme.py: text
+>= 4.5:1 on its background, borders and focus rings >= 3:1. Components read tokens from here,
+never literals.
 """
 
 from __future__ import annotations
 
+import json
+
 # Colours ---------------------------------------------------------------------------------
-INK = "#1a1a1a"  # body text
-INK_MUTED = "#4a4a4a"  # secondary text, hints
-PAGE_BG = "#f5f3ee"  # warm off-white page
-SURFACE = "#ffffff"  # cards, inputs
-BORDER = "#767676"  # input borders (>= 3:1 on white)
-DIVIDER = "#d9d6cf"  # decorative lines only
-BRAND = "#00704a"  # Kivra-ish green: buttons, links, progress
-BRAND_DARK = "#00553a"  # hover/pressed
-BRAND_TINT = "#e3f2ea"  # selected/unread rows, info panels
-ON_BRAND = "#ffffff"
-ERROR = "#b3261e"
-ERROR_TINT = "#fdecea"
-FOCUS = "#1849a9"  # focus ring, blue so it differs from the green buttons
-INFO_TINT = "#eef3fb"
+# Two palettes with the same token names. Components use the CSS variables below (INK, BRAND,
+# ...), so one rule on <html data-theme> switches every component; `css_variables()` writes
+# the palettes as CSS and THEME_HEAD_JS picks the theme before the first paint.
+LIGHT: dict[str, str] = {
+    "ink": "#1a1a1a",  # body text
+    "ink_muted": "#4a4a4a",  # secondary text, hints
+    "page_bg": "#f5f3ee",  # warm off-white page
+    "surface": "#ffffff",  # cards, inputs
+    "border": "#767676",  # input borders (>= 3:1 on the surface)
+    "divider": "#d9d6cf",  # decorative lines only
+    "brand": "#00704a",  # Kivra-ish green: buttons, progress
+    "brand_dark": "#00553a",  # brand-coloured text and links; hover/pressed buttons
+    "brand_tint": "#e3f2ea",  # selected/unread rows, info panels
+    "on_brand": "#ffffff",  # text on a brand button
+    "error": "#b3261e",
+    "error_tint": "#fdecea",
+    "focus": "#1849a9",  # focus ring, blue so it differs from the green buttons
+    "info_tint": "#eef3fb",
+}
+DARK: dict[str, str] = {
+    "ink": "#ecebe6",
+    "ink_muted": "#bdbab2",
+    "page_bg": "#141614",
+    "surface": "#1f2220",
+    "border": "#8f948f",
+    "divider": "#3b403c",
+    "brand": "#5ccf98",  # a light green: dark text on it (on_brand)
+    "brand_dark": "#86e0b5",  # "brand text": lighter still on the dark surfaces
+    "brand_tint": "#17382a",
+    "on_brand": "#07160f",
+    "error": "#ff9c94",
+    "error_tint": "#3d1d1b",
+    "focus": "#8fb8ff",
+    "info_tint": "#1b2840",
+}
+THEMES = {"light": LIGHT, "dark": DARK}
+THEME_STORAGE_KEY = "kivra-theme"  # localStorage: "light" | "dark"; absent = follow the system
+
+
+def _var(token: str) -> str:
+    return f"var(--kv-{token.replace('_', '-')})"
+
+
+INK = _var("ink")
+INK_MUTED = _var("ink_muted")
+PAGE_BG = _var("page_bg")
+SURFACE = _var("surface")
+BORDER = _var("border")
+DIVIDER = _var("divider")
+BRAND = _var("brand")
+BRAND_DARK = _var("brand_dark")
+BRAND_TINT = _var("brand_tint")
+ON_BRAND = _var("on_brand")
+ERROR = _var("error")
+ERROR_TINT = _var("error_tint")
+FOCUS = _var("focus")
+INFO_TINT = _var("info_tint")
+
+
+def _declarations(palette: dict[str, str], scheme: str) -> str:
+    tokens = ";".join(f"--kv-{k.replace('_', '-')}:{v}" for k, v in palette.items())
+    return f"{tokens};color-scheme:{scheme}"
+
+
+def css_variables() -> str:
+    """The palettes as CSS: light by default, dark under <html data-theme="dark">, and the
+    system setting when no script ran (data-theme absent)."""
+    light, dark = _declarations(LIGHT, "light"), _declarations(DARK, "dark")
+    return (
+        f":root{{{light}}}"
+        f":root[data-theme=dark]{{{dark}}}"
+        f"@media (prefers-color-scheme: dark){{:root:not([data-theme]){{{dark}}}}}"
+        f"html,body{{background:{PAGE_BG};color:{INK}}}"
+        ":root[data-theme=dark] .kv-when-light,:root:not([data-theme=dark]) .kv-when-dark"
+        "{display:none}"
+    )
+
+
+# Runs in <head> before the first paint: ?theme=light|dark (gallery frames, tests) wins, then the
+# person's stored choice, then the system setting (followed live). `kivraToggleTheme()` is the
+# switch: it stores the opposite of what is shown.
+THEME_HEAD_JS = (
+    "(function(){var d=document.documentElement,k=__KEY__,"
+    "m=window.matchMedia('(prefers-color-scheme: dark)');"
+    "function ok(t){return t==='light'||t==='dark'}"
+    "function forced(){try{var t=new URLSearchParams(location.search).get('theme');"
+    "return ok(t)?t:null}catch(e){return null}}"
+    "function stored(){try{var t=localStorage.getItem(k);return ok(t)?t:null}catch(e){return null}}"
+    "function apply(){d.setAttribute('data-theme',forced()||stored()||(m.matches?'dark':'light'))}"
+    "apply();m.addEventListener('change',apply);"
+    "window.addEventListener('storage',function(e){if(e.key===k)apply()});"
+    "window.kivraToggleTheme=function(){var t=d.getAttribute('data-theme')==='dark'?'light':'dark';"
+    "try{localStorage.setItem(k,t)}catch(e){}d.setAttribute('data-theme',t)};})();"
+).replace("__KEY__", json.dumps(THEME_STORAGE_KEY))
 
 # Typography ------------------------------------------------------------------------------
 FONT_FAMILY = (
@@ -170,3 +253,7 @@ SHELL_RULES = {
     "& a:focus-visible, & button:focus-visible, & input:focus-visible": FOCUS_RING,
     "& *": {"box_sizing": "border-box"},
 }
+
+# Shown only in one theme (the theme switch's two labels); the rules are in css_variables().
+WHEN_LIGHT = "kv-when-light"
+WHEN_DARK = "kv-when-dark"

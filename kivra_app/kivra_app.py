@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from components import theme
 from kivra_app.i18n import page_titles
 from kivra_app.logging_setup import configure_logging
 from kivra_app.settings import get_settings
@@ -22,6 +23,8 @@ configure_logging(settings)
 app = rx.App(
     html_lang=settings.default_language,
     api_transformer=build_api(settings),
+    # The light and dark palettes, and the script that picks one before the first paint.
+    head_components=[rx.el.style(theme.css_variables()), rx.el.script(theme.THEME_HEAD_JS)],
 )
 app.register_lifespan_task(embedded_services)
 TITLES = page_titles(settings.default_language)
@@ -29,3 +32,10 @@ app.add_page(start_page, route="/", title=TITLES["/"], on_load=LangState.apply)
 app.add_page(signup_page, route="/signup", title=TITLES["/signup"], on_load=SignupState.load)
 app.add_page(mailbox_page, route="/mailbox", title=TITLES["/mailbox"], on_load=MailboxState.load)
 app.add_page(help_page, route="/hjalp", title=TITLES["/hjalp"], on_load=LangState.apply)
+
+if settings.gallery_enabled:
+    # Development only: the component gallery. Its modules (and every *_stories module) are
+    # imported here and nowhere else, so a production app never loads them.
+    from pages.gallery import register_gallery
+
+    register_gallery(app)

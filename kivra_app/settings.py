@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     default_language: Literal["sv", "en"] = "sv"
     minimum_age: int = 18
     allow_test_personnummer: bool | None = None  # default: allowed outside production
+    gallery: bool | None = None  # the component gallery at /gallery; default: on outside production
 
     # BankID
     bankid_url: str | None = None  # base URL ending in /rp/v6.0/; default the embedded simulator
@@ -91,6 +92,12 @@ class Settings(BaseSettings):
         return self.bankid_simulator
 
     @property
+    def gallery_enabled(self) -> bool:
+        if self.gallery is None:
+            return not self.is_production
+        return self.gallery
+
+    @property
     def test_personnummer_allowed(self) -> bool:
         if self.allow_test_personnummer is None:
             return not self.is_production
@@ -145,6 +152,8 @@ class Settings(BaseSettings):
             problems.append("KIVRA_SECRET_KEY must be set")
         if self.allow_test_personnummer:
             problems.append("KIVRA_ALLOW_TEST_PERSONNUMMER must be off")
+        if self.gallery:
+            problems.append("KIVRA_GALLERY must be off (the component gallery is dev-only)")
         if problems:
             raise ProductionMisconfigured(
                 "Refusing to start in production: "

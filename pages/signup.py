@@ -8,12 +8,12 @@ from typing import Any
 import reflex as rx
 
 from components import theme
-from components.bankid import qr_panel
+from components.bankid_step import bankid_panel
+from components.done_card import done_card
 from components.forms import (
     code_input,
     field,
     form,
-    link_button,
     post_button,
     primary_button,
     secondary_button,
@@ -69,64 +69,12 @@ def _step_personnummer() -> rx.Component:
     )
 
 
-def _bankid_qr() -> rx.Component:
-    return stack(
-        rx.el.p(T["bankid.qr_intro"]),
-        rx.cond(
-            S.qr_visible,
-            qr_panel(
-                S.qr_src,
-                alt=T["bankid.qr_alt"],
-                loading_text=T["bankid.qr_loading"],
-                steps=[T["bankid.qr_step1"], T["bankid.qr_step2"], T["bankid.qr_step3"]],
-            ),
-        ),
-    )
-
-
-def _bankid_app() -> rx.Component:
-    return stack(
-        rx.el.p(T["bankid.app_intro"]),
-        rx.cond(
-            S.launch_url != "",
-            # A real link: the BankID app opens on the person's own tap.
-            link_button(T["bankid.open_app"], S.launch_url, id="bankid-open-app"),
-            primary_button(T["bankid.open_app"], type="button", on_click=S.use_this_device,
-                           id="bankid-start-app"),
-        ),
-    )
-
-
 def _step_bankid() -> rx.Component:
-    return stack(
-        rx.el.h1(T["bankid.heading"]),
-        rx.cond(S.pnr_masked != "", rx.el.p(
-            T["bankid.for"], " ",
-            rx.el.strong(S.pnr_masked, style={"white_space": "nowrap"}),
-        )),
-        rx.cond(
-            S.bankid_state == "failed",
-            None,  # a dead order: no QR and no app link, only 'Försök igen' below
-            rx.cond(S.bankid_mode == "qr", _bankid_qr(), _bankid_app()),
-        ),
-        # RFA texts from the BankID service, announced politely.
-        status_message(S.bankid_message, id="bankid-status"),
-        rx.cond(
-            S.bankid_state == "failed",
-            primary_button(T["bankid.retry"], type="button", on_click=S.retry_bankid,
-                           id="bankid-retry"),
-        ),
-        rx.el.div(
-            rx.cond(
-                S.bankid_mode == "qr",
-                text_button(rx.cond(S.on_phone, T["bankid.this_unit"], T["bankid.this_device"]),
-                            on_click=S.use_this_device, id="bankid-this-device"),
-                text_button(T["bankid.other_device"], on_click=S.use_other_device,
-                            id="bankid-other-device"),
-            ),
-            style={"text_align": "center"},
-        ),
-        secondary_button(T["bankid.cancel"], on_click=S.cancel_bankid, id="bankid-cancel"),
+    return bankid_panel(
+        texts=T, mode=S.bankid_mode, state=S.bankid_state, message=S.bankid_message,
+        qr_src=S.qr_src, qr_visible=S.qr_visible, launch_url=S.launch_url,
+        pnr_masked=S.pnr_masked, on_phone=S.on_phone, on_this_device=S.use_this_device,
+        on_other_device=S.use_other_device, on_retry=S.retry_bankid, on_cancel=S.cancel_bankid,
     )
 
 
@@ -200,28 +148,10 @@ def _code_step(contact: _Contact) -> rx.Component:
 
 
 def _step_done() -> rx.Component:
-    return rx.cond(
-        S.welcome_back,
-        stack(
-            rx.el.h1(T["bankid.welcome_back_heading"]),
-            rx.cond(
-                S.given_name != "",
-                rx.el.p(tr("bankid.welcome_back_named", name=S.given_name)),
-                rx.el.p(T["bankid.welcome_back"]),
-            ),
-            _status(),
-            primary_button(T["bankid.to_mailbox"], type="button", on_click=S.open_mailbox,
-                           id="done-ok"),
-        ),
-        stack(
-            rx.el.h1(T["done.heading"]),
-            rx.el.p(rx.el.strong(T["done.created"])),
-            rx.el.p(T["done.post"]),
-            rx.el.p(T["done.notify"]),
-            rx.el.p(T["done.ok_hint"]),
-            _status(),
-            primary_button(T["done.ok"], type="button", on_click=S.open_mailbox, id="done-ok"),
-        ),
+    return done_card(
+        texts=T, welcome_back=S.welcome_back, status=_status(), on_ok=S.open_mailbox,
+        greeting=rx.cond(S.given_name != "", tr("bankid.welcome_back_named", name=S.given_name),
+                         ""),
     )
 
 

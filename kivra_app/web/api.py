@@ -31,4 +31,6 @@ def build_api(settings: Settings) -> Starlette:
 
         routes.append(Mount("/bankid-sim", app=build_simulator(settings)))
     hsts = settings.base_url.startswith("https://")
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, hsts=hsts)])
+    frameable = "/gallery/raw/" if settings.gallery_enabled else None
+    return Starlette(routes=routes, middleware=[
+        Middleware(SecurityHeaders, hsts=hsts, frameable_prefix=frameable)])

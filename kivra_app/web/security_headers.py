@@ -13,8 +13,15 @@ CSP = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action '
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool, frameable_prefix: str | None = None) -> None:
         self.app = app
+        # Dev only: the gallery's bare story pages are framed by the gallery itself (same origin).
+        self.frameable_prefix = frameable_prefix
+        self.frame_headers = [
+            (b"content-security-policy", CSP.replace("frame-ancestors 'none'",
+                                                     "frame-ancestors 'self'").encode()),
+            (b"x-frame-options", b"SAMEORIGIN"),
+        ]
         self.headers = [
             (b"content-security-policy", CSP.encode()),
             (b"x-content-type-options", b"nosniff"),
@@ -30,12 +37,17 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        headers = self.headers
+        if self.frameable_prefix and scope.get("path", "").startswith(self.frameable_prefix):
+            framed = dict(self.frame_headers)
+            headers = [(n, framed.get(n, v)) for n, v in self.headers]
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [
-                    (n, v) for n, v in self.headers if n not in present
+                    (n, v) for n, v in headers if n not in present
                 ]
             await send(message)
 

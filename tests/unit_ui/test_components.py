@@ -1,14 +1,10 @@
-"""Components: real labels, linked errors, the OTP field's attributes, AA contrast, and no
-State imports (components are presentational)."""
+"""Components: real labels, linked errors, the OTP field's attributes, and no State imports (components are presentational)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-import pytest
-
-from components import theme
 from components.forms import code_input, field, status_message
 from components.progress import progress
 
@@ -59,44 +55,3 @@ def test_components_never_import_a_state() -> None:
                 assert not (node.module or "").startswith("state"), path.name
             elif isinstance(node, ast.Import):
                 assert not any(a.name.startswith("state") for a in node.names), path.name
-
-
-def _luminance(hex_colour: str) -> float:
-    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def _contrast(a: str, b: str) -> float:
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-@pytest.mark.parametrize(
-    ("fg", "bg", "minimum"),
-    [
-        (theme.INK, theme.PAGE_BG, 4.5),
-        (theme.INK, theme.SURFACE, 4.5),
-        (theme.INK_MUTED, theme.SURFACE, 4.5),
-        (theme.INK_MUTED, theme.PAGE_BG, 4.5),
-        (theme.ON_BRAND, theme.BRAND, 4.5),
-        (theme.ON_BRAND, theme.BRAND_DARK, 4.5),
-        (theme.BRAND_DARK, theme.SURFACE, 4.5),
-        (theme.BRAND_DARK, theme.BRAND_TINT, 4.5),
-        (theme.BRAND_DARK, theme.PAGE_BG, 4.5),
-        (theme.ERROR, theme.SURFACE, 4.5),
-        (theme.INK, theme.ERROR_TINT, 4.5),
-        (theme.INK, theme.INFO_TINT, 4.5),
-        (theme.BORDER, theme.SURFACE, 3.0),
-        (theme.FOCUS, theme.SURFACE, 3.0),
-        (theme.FOCUS, theme.PAGE_BG, 3.0),
-        (theme.BRAND, theme.SURFACE, 3.0),
-    ],
-)
-def test_theme_contrast_is_aa(fg: str, bg: str, minimum: float) -> None:
-    assert _contrast(fg, bg) >= minimum, (fg, bg, round(_contrast(fg, bg), 2))
-
-
-def test_targets_are_at_least_24px() -> None:
-    assert int(theme.MIN_TARGET.removesuffix("px")) >= 24
-    assert int(theme.SMALL_TARGET.removesuffix("px")) >= 24

@@ -1,0 +1,216 @@
+"""The component gallery (dev only): /gallery, /gallery/<component>/<story> and the bare
+pages /gallery/raw/<lang>/<component>/<story>?theme=light|dark that frames and tests load.
+
+Registered by `register_gallery(app)` only when settings.gallery_enabled (kivra_app.py); the
+only module that calls components.stories.discover(). One static route per story, so a deep
+link shows the story from the first paint.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import reflex as rx
+
+from components import theme
+from components.layout import stack
+from components.stories import WIDTHS, Story, discover
+from kivra_app.i18n import LANGUAGES, texts_for
+from state.gallery import DEFAULTS, VIEWPORTS, GalleryState, raw_path, viewer_url
+
+G = GalleryState.texts
+ROOT = Path(__file__).resolve().parent.parent
+# <html lang> of a bare page follows its /gallery/raw/<lang>/ path before the first paint.
+LANG_HEAD_JS = (
+    "(function(){var m=location.pathname.match(/^\\/gallery\\/raw\\/(sv|en)\\//);"
+    "if(m){document.documentElement.lang=m[1];}})();"
+)
+PAGE = {**theme.SHELL_RULES, "padding": theme.SPACE["lg"]}
+
+
+# Bare story pages ----------------------------------------------------------------------------
+def _raw_page(story: Story, lang: str):
+    def page() -> rx.Component:
+        return rx.el.main(
+            rx.el.div(
+                story.render(texts_for(lang)),
+                data_testid="story-root",
+                style={"max_width": WIDTHS[story.width], "padding": theme.SPACE["md"],
+                       "background": theme.PAGE_BG},
+            ),
+            # Tests wait for this: the page is hydrated, so its event handlers work.
+            rx.cond(rx.State.is_hydrated, rx.el.span(data_testid="story-hydrated", hidden=True)),
+            style={**theme.SHELL_RULES, "min_height": "100vh"},
+        )
+
+    page.__name__ = f"story_{lang}_{story.component}_{story.name}".replace("-", "_")
+    return page
+
+
+# The viewer ----------------------------------------------------------------------------------
+def _select(name: str, label_key: str, options: list[tuple[str, Any]]) -> rx.Component:
+    select_id = f"gallery-{name}"
+    return rx.el.div(
+        rx.el.label(G[label_key], html_for=select_id,
+                    style={"display": "block", "font_weight": theme.WEIGHT_BOLD}),
+        rx.el.select(
+            *[rx.el.option(text, value=value) for value, text in options],
+            id=select_id,
+            name=name,
+            value=getattr(GalleryState, name),
+            on_change=lambda value: GalleryState.choose(name, value),
+            style={**theme.INPUT, "font_size": theme.FONT_SIZE["md"], "width": "auto"},
+        ),
+    )
+
+
+def _toolbar() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(G["gallery.toolbar"], id="gallery-toolbar-heading", style={"margin": "0"}),
+        rx.el.div(
+            _select("viewport", "gallery.viewport",
+                    [("desktop", "Desktop 1280×800"), ("iphone13", "iPhone 13 390×844"),
+                     ("pixel7", "Pixel 7 412×915"), ("all", G["gallery.viewport_all"])]),
+            _select("theme", "gallery.theme",
+                    [("light", G["gallery.theme_light"]), ("dark", G["gallery.theme_dark"]),
+                     ("both", G["gallery.theme_both"])]),
+            _select("lang", "gallery.lang", [("sv", "Svenska"), ("en", "English")]),
+            style={"display": "flex", "gap": theme.SPACE["lg"], "flex_wrap": "wrap"},
+        ),
+        aria_labelledby="gallery-toolbar-heading",
+        style={"display": "flex", "flex_direction": "column", "gap": theme.SPACE["sm"]},
+    )
+
+
+def _frame(frame: rx.Var) -> rx.Component:
+    return rx.el.figure(
+        rx.el.figcaption(frame["caption"], style={"font_size": theme.FONT_SIZE["sm"],
+                                                  "color": theme.INK_MUTED}),
+        rx.el.iframe(
+            src=frame["src"],
+            title=frame["caption"],
+            data_testid=frame["testid"],
+            style={"width": frame["width"], "height": frame["height"], "border": "none",
+                   "display": "block", "background": theme.SURFACE,
+                   "box_shadow": f"0 0 0 1px {theme.DIVIDER}"},
+        ),
+        style={"margin": "0", "flex_shrink": "0"},
+    )
+
+
+def _args_table(story: Story) -> rx.Component:
+    if not story.args:
+        return rx.el.p(G["gallery.no_args"])
+    return rx.el.table(
+        rx.el.thead(rx.el.tr(rx.el.th(G["gallery.arg_name"], scope="col"),
+                             rx.el.th(G["gallery.arg_value"], scope="col"))),
+        rx.el.tbody(*[
+            rx.el.tr(rx.el.td(rx.el.code(name)),
+                     rx.el.td(rx.el.code(json.dumps(value, ensure_ascii=False))))
+            for name, value in story.args.items()
+        ]),
+        style={"border_collapse": "collapse", "& td, & th": {
+            "text_align": "left", "padding": f"{theme.SPACE['xs']} {theme.SPACE['sm']}",
+            "border_bottom": f"1px solid {theme.DIVIDER}", "vertical_align": "top"},
+            "& code": {"white_space": "pre-wrap", "word_break": "break-word"}},
+    )
+
+
+def _viewer_page(story: Story):
+    source = story.module.replace(".", "/") + ".py"
+
+    def page() -> rx.Component:
+        return rx.el.main(
+            stack(
+                rx.el.a(G["gallery.back"], href="/gallery", style=theme.LINK),
+                rx.el.h1(story.label),
+                rx.el.p(story.notes) if story.notes else None,
+                _toolbar(),
+                rx.el.section(
+                    rx.el.h2(G["gallery.frames"], class_name="sr-only",
+                             style={"position": "absolute", "width": "1px", "height": "1px",
+                                    "overflow": "hidden", "clip": "rect(0 0 0 0)"}),
+                    rx.foreach(GalleryState.frames, _frame),
+                    style={"display": "flex", "gap": theme.SPACE["lg"], "overflow_x": "auto",
+                           "align_items": "flex-start", "padding_bottom": theme.SPACE["md"]},
+                ),
+                rx.el.a(G["gallery.open_raw"],
+                        href=raw_path(GalleryState.lang, story.key) + "?theme="
+                        + rx.cond(GalleryState.theme == "dark", "dark", "light"),
+                        id="gallery-open-raw", style=theme.LINK),
+                rx.el.h2(G["gallery.args"]),
+                _args_table(story),
+                rx.el.p(G["gallery.source"], ": ", rx.el.code(source)),
+            ),
+            style=PAGE,
+        )
+
+    page.__name__ = f"gallery_{story.component}_{story.name}".replace("-", "_")
+    return page
+
+
+# The index -----------------------------------------------------------------------------------
+def _index_page(stories: list[Story]):
+    components: dict[str, list[Story]] = {}
+    for s in stories:
+        components.setdefault(s.component, []).append(s)
+
+    def item(s: Story) -> rx.Component:
+        haystack = rx.Var.create(f"{s.component} {s.name} {s.title}".lower())
+        return rx.cond(
+            haystack.contains(GalleryState.needle),
+            rx.el.li(rx.el.a(s.name, href=viewer_url(s.key, DEFAULTS), style=theme.LINK)),
+        )
+
+    def group(name: str, members: list[Story]) -> rx.Component:
+        haystack = rx.Var.create(" ".join(f"{s.component} {s.name} {s.title}".lower()
+                                          for s in members))
+        return rx.cond(
+            haystack.contains(GalleryState.needle),
+            rx.el.section(
+                rx.el.h2(name),
+                rx.el.ul(*[item(s) for s in members]),
+                data_testid=f"gallery-group-{name}",
+            ),
+        )
+
+    def page() -> rx.Component:
+        return rx.el.main(
+            stack(
+                rx.el.h1(G["gallery.title"]),
+                rx.el.p(G["gallery.intro"]),
+                rx.el.div(
+                    rx.el.label(G["gallery.filter"], html_for="gallery-filter",
+                                style={"display": "block", "font_weight": theme.WEIGHT_BOLD}),
+                    rx.el.p(G["gallery.filter_hint"], id="gallery-filter-hint",
+                            style={"color": theme.INK_MUTED, "font_size": theme.FONT_SIZE["sm"]}),
+                    rx.el.input(id="gallery-filter", type="search", aria_describedby="gallery-filter-hint",
+                                on_change=GalleryState.set_needle.debounce(150),
+                                style={**theme.INPUT, "max_width": "24rem"}),
+                ),
+                rx.el.p(G["gallery.count"].to(str).replace("{stories}", str(len(stories)))
+                        .replace("{components}", str(len(components))), id="gallery-count"),
+                *[group(name, members) for name, members in components.items()],
+            ),
+            style=PAGE,
+        )
+
+    return page
+
+
+def register_gallery(app: rx.App) -> None:
+    """Add /gallery, one viewer per story and one bare page per story and language."""
+    stories = discover()
+    app.head_components.append(rx.el.script(LANG_HEAD_JS))
+    app.add_page(_index_page(stories), route="/gallery", title="Gallery")
+    for s in stories:
+        app.add_page(_viewer_page(s), route=f"/gallery/{s.key}", title=f"{s.label} · Gallery",
+                     on_load=GalleryState.load(s.key))
+        for lang in LANGUAGES:
+            app.add_page(_raw_page(s, lang), route=raw_path(lang, s.key),
+                         title=f"{s.label} ({lang})")
+
+
+__all__ = ["register_gallery", "VIEWPORTS"]

@@ -25,6 +25,7 @@ class Services:
 @lru_cache
 def services() -> Services:
     from kivra_app.bankid.factory import build_client
+    from kivra_app.clock import build_clock
     from kivra_app.messaging.factory import build_mailer, build_sms
     from kivra_app.signup.service import SignupService
 
@@ -33,5 +34,6 @@ def services() -> Services:
     bankid = build_client(settings)
     mailer = build_mailer(settings)
     sms = build_sms(settings, engine)
-    signup = SignupService(engine=engine, settings=settings, bankid=bankid, mailer=mailer, sms=sms)
+    signup = SignupService(engine=engine, settings=settings, bankid=bankid, mailer=mailer, sms=sms,
+                           clock=build_clock(settings, engine))
     return Services(settings, engine, bankid, mailer, sms, signup)

@@ -204,3 +204,14 @@ class OutboxMessage(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False, index=True))
+
+
+# --- Test support: the movable server clock (issue #10) --------------------------------------
+class DevClock(SQLModel, table=True):
+    """One row (id 1): how far the server clock is moved, in seconds. Development and test only
+    (kivra_app/clock.py reads it when settings.test_support_enabled); production never reads it."""
+
+    __tablename__ = "dev_clock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    offset_seconds: float = Field(default=0.0)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     minimum_age: int = 18
     allow_test_personnummer: bool | None = None  # default: allowed outside production
     gallery: bool | None = None  # the component gallery at /gallery; default: on outside production
+    # The test-support API at /_test (captured mail/SMS, BankID control, movable clock);
+    # default: on outside production. Loopback clients only, unless they send this token.
+    test_support: bool | None = None
+    test_support_token: SecretStr | None = None
 
     # BankID
     bankid_url: str | None = None  # base URL ending in /rp/v6.0/; default the embedded simulator
@@ -98,6 +102,12 @@ class Settings(BaseSettings):
         return self.gallery
 
     @property
+    def test_support_enabled(self) -> bool:
+        if self.test_support is None:
+            return not self.is_production
+        return self.test_support
+
+    @property
     def test_personnummer_allowed(self) -> bool:
         if self.allow_test_personnummer is None:
             return not self.is_production
@@ -154,6 +164,8 @@ class Settings(BaseSettings):
             problems.append("KIVRA_ALLOW_TEST_PERSONNUMMER must be off")
         if self.gallery:
             problems.append("KIVRA_GALLERY must be off (the component gallery is dev-only)")
+        if self.test_support:
+            problems.append("KIVRA_TEST_SUPPORT must be off (the test-support API is dev-only)")
         if problems:
             raise ProductionMisconfigured(
                 "Refusing to start in production: "

@@ -26,6 +26,10 @@ def build_api(settings: Settings) -> Starlette:
             Route("/dev/outbox", dev_outbox.outbox_page, methods=["GET"]),
             Route("/dev/outbox.json", dev_outbox.outbox_json, methods=["GET"]),
         ]
+    if settings.test_support_enabled:
+        from kivra_app.web.test_support import build_test_support
+
+        routes.append(Mount("/_test", app=build_test_support(settings)))
     if settings.simulator_enabled:
         from kivra_app.bankid.factory import build_simulator
 

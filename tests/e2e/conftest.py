@@ -36,11 +36,40 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Deterministic text rendering for the screenshot baselines (tests/e2e/support/visual.py).
+    "--font-render-hinting=none",
+    "--disable-lcd-text",
 ]
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "sv-SE"}
 STARTUP_TIMEOUT = float(os.environ.get("KIVRA_E2E_STARTUP_TIMEOUT", "300"))
 
 _console_errors: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-visual", action="store_true", default=False,
+                     help="rewrite the gallery screenshot baselines (make visual-update)")
+
+
+# Device markers: `pytest -m iphone13` runs what runs on an iPhone 13 (by fixture or parameter).
+_DEVICE_FIXTURES = {"desktop_page": "desktop", "iphone_page": "iphone13", "pixel_page": "pixel7"}
+_DEVICE_PARAMS = {"desktop": "desktop", "iphone": "iphone13", "iphone13": "iphone13",
+                  "pixel": "pixel7", "pixel7": "pixel7"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        devices = {d for f, d in _DEVICE_FIXTURES.items() if f in getattr(item, "fixturenames", ())}
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None:
+            for name in ("viewport", "device"):
+                if callspec.params.get(name) in _DEVICE_PARAMS:
+                    devices.add(_DEVICE_PARAMS[callspec.params[name]])
+            for value in callspec.params.values():
+                if isinstance(value, str) and value in ("desktop", "iphone", "pixel"):
+                    devices.add(_DEVICE_PARAMS[value])
+        for device in devices:
+            item.add_marker(getattr(pytest.mark, device))
 
 
 def _free_port() -> int:
@@ -130,8 +159,12 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
 
 
 @pytest.fixture(scope="session")
-def app_url(running_app: RunningApp) -> str:
-    return running_app.url
+def app_url(request: pytest.FixtureRequest) -> str:
+    """The app under test: a fresh production build, or KIVRA_E2E_APP_URL (an app you already
+    run, e.g. `make run`, to iterate quickly; tests that read the app's log still start one)."""
+    if url := os.environ.get("KIVRA_E2E_APP_URL"):
+        return url.rstrip("/")
+    return request.getfixturevalue("running_app").url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,185 @@
+"""Every gallery story, on a computer and an iPhone 13, light and dark, Swedish and English:
+
+- axe-core (WCAG 2.x A/AA tags, scoped to the story): 0 serious or critical violations;
+- a screenshot of the story compared with its committed baseline (tests/e2e/support/visual.py);
+- interactive stories (desktop): Tab reaches every control in DOM order with a visible focus
+  ring, and every control is at least 24x24 CSS px (WCAG 2.5.8);
+- every story (iPhone): reflows at 320 CSS px without horizontal scrolling (WCAG 1.4.10);
+- no browser error (pageerror / console error) while the story is shown.
+
+One browser context per viewport, navigating story to story; the theme is switched in place
+(the head script's data-theme attribute), so each story and language costs one page load.
+Every problem of a story is collected before it fails, so one run lists them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
+from components.stories import Story, discover
+from state.gallery import raw_path
+from tests.e2e.support import visual
+
+STORIES = discover()
+LANGS = ("sv", "en")
+THEMES = ("light", "dark")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+AXE_CONTEXT = {"include": [["[data-testid=story-root]"]]}
+BLOCKING = ("serious", "critical")
+FOCUSABLE = ("a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), "
+             "select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])")
+_axe = Axe()
+
+
+def _device(playwright: Playwright, name: str) -> dict:
+    if name == "desktop":
+        return {"viewport": {"width": 1280, "height": 800}}
+    device = playwright.devices["iPhone 13"]
+    return {k: v for k, v in device.items() if k != "default_browser_type"}
+
+
+@pytest.fixture(scope="module", params=["desktop", "iphone13"])
+def viewport(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def story_context(browser: Browser, playwright: Playwright, app_url: str,
+                  viewport: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=app_url, locale="sv-SE", reduced_motion="reduce",
+                                  timezone_id="Europe/Stockholm", **_device(playwright, viewport))
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def story_page(story_context: BrowserContext) -> Iterator[Page]:
+    page = story_context.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: page.errors.append(f"pageerror: {e}"))  # type: ignore[attr-defined]
+    page.on("console", lambda m: page.errors.append(f"console: {m.text}")  # type: ignore[attr-defined]
+            if m.type == "error" else None)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="session")
+def visual_env(browser: Browser, request) -> str | None:
+    """Why screenshots can't be compared here (None: they can)."""
+    from tests.e2e.conftest import CHROMIUM_ARGS
+
+    current = {"chromium": browser.version, "args": CHROMIUM_ARGS}
+    if request.config.getoption("--update-visual"):
+        visual.write_env(current)
+        return None
+    return visual.env_mismatch(current)
+
+
+def _open(page: Page, story: Story, lang: str) -> None:
+    page.goto(f"{raw_path(lang, story.key)}?theme=light")
+    page.get_by_test_id("story-hydrated").wait_for(state="attached")
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def _set_theme(page: Page, theme: str) -> None:
+    page.evaluate("t => document.documentElement.setAttribute('data-theme', t)", theme)
+
+
+def _axe_problems(page: Page, where: str) -> list[str]:
+    results = _axe.run(page, context=AXE_CONTEXT, options=AXE_OPTIONS)
+    problems = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") in BLOCKING:
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+            problems.append(f"[{where}] axe {violation['id']} ({violation['impact']}): "
+                            f"{violation['help']}; {targets}")
+    return problems
+
+
+def _shot(page: Page, story: Story) -> bytes:
+    root = page.get_by_test_id("story-root")
+    return root.screenshot(animations="disabled", caret="hide", scale="css",
+                           mask=[page.locator(sel) for sel in story.mask])
+
+
+def _keyboard_problems(page: Page, where: str) -> list[str]:
+    """Tab from the top: focus visits the controls in DOM order, each with a visible ring."""
+    expected = page.evaluate(
+        "sel => Array.from(document.querySelectorAll('[data-testid=story-root] ' + sel))"
+        ".filter(e => e.offsetParent !== null).map(e => e.outerHTML.slice(0, 80))", FOCUSABLE)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    problems = []
+    for i, html in enumerate(expected):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement, s = getComputedStyle(e);"
+            " return {html: e.outerHTML.slice(0, 80), outline: s.outlineStyle,"
+            " width: parseFloat(s.outlineWidth) }; }")
+        if focused["html"] != html:
+            problems.append(f"[{where}] Tab {i + 1} focused {focused['html']!r}, "
+                            f"expected {html!r}")
+            break
+        if focused["outline"] == "none" or focused["width"] < 2:
+            problems.append(f"[{where}] no visible focus ring on {html!r}")
+    return problems
+
+
+def _target_problems(page: Page, where: str) -> list[str]:
+    small = page.evaluate(
+        "sel => Array.from(document.querySelectorAll('[data-testid=story-root] ' + sel))"
+        ".filter(e => e.offsetParent !== null).map(e => [e.outerHTML.slice(0, 60),"
+        " e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+        ".filter(([, w, h]) => w < 24 || h < 24)", FOCUSABLE)
+    return [f"[{where}] target {w:.0f}x{h:.0f} px < 24 px: {html!r}" for html, w, h in small]
+
+
+def _reflow_problems(page: Page, where: str) -> list[str]:
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        widths = page.evaluate("[document.documentElement.scrollWidth, "
+                               "document.querySelector('[data-testid=story-root]').scrollWidth]")
+    finally:
+        page.set_viewport_size(size)
+    if max(widths) > 320:
+        return [f"[{where}] scrolls sideways at 320 px (scrollWidth {widths})"]
+    return []
+
+
+@pytest.mark.parametrize("story", STORIES, ids=[s.key for s in STORIES])
+def test_story(story: Story, story_page: Page, viewport: str, visual_env: str | None,
+               request) -> None:
+    update = request.config.getoption("--update-visual")
+    page = story_page
+    page.errors.clear()  # type: ignore[attr-defined]
+    problems: list[str] = []
+    mismatches: list[visual.Mismatch] = []
+    for lang in LANGS:
+        _open(page, story, lang)
+        if lang == "sv":
+            if viewport == "desktop" and story.interactive:
+                problems += _keyboard_problems(page, f"{viewport} sv")
+                problems += _target_problems(page, f"{viewport} sv")
+            if viewport == "iphone13":
+                problems += _reflow_problems(page, f"{viewport} sv")
+        for theme in THEMES:
+            _set_theme(page, theme)
+            where = f"{viewport} {theme} {lang}"
+            problems += _axe_problems(page, where)
+            if visual_env is None:
+                name = f"{story.key}/{viewport}-{theme}-{lang}"
+                if (m := visual.check(name, _shot(page, story), update=update)) is not None:
+                    mismatches.append(m)
+    problems += page.errors  # type: ignore[attr-defined]
+    problems += [f"visual {m.name}: {m.reason} (see test-results/visual/{m.name}/)"
+                 for m in mismatches]
+    assert not problems, f"{story.key}: {len(problems)} problem(s):\n" + "\n".join(problems)
+    if visual_env is not None:
+        pytest.skip(f"accessibility checked; screenshots not compared: {visual_env}")
+

@@ -1,0 +1,55 @@
+"""The gallery is a development part: its pages and every story module exist only when the
+setting turns it on, and its bare pages are the only ones a same-origin frame may show."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from kivra_app.settings import Settings
+from kivra_app.web.api import build_api
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, sys
+import kivra_app.kivra_app as m
+gallery = [m for m in sys.modules if m.endswith("_stories")
+           or m in ("components.stories", "pages.gallery", "state.gallery")]
+routes = [r for r in m.app._unevaluated_pages if r.startswith("gallery")]
+print(json.dumps({"modules": sorted(gallery), "routes": len(routes)}))
+"""
+
+
+def _probe(tmp_path: Path, gallery: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIVRA_")}
+    env.update(KIVRA_GALLERY=gallery, KIVRA_DATA_DIR=str(tmp_path),
+               REFLEX_TELEMETRY_ENABLED="false", REFLEX_CHECK_LATEST_VERSION="false")
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True, timeout=120)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_app_without_the_gallery_imports_no_story_module(tmp_path: Path) -> None:
+    off = _probe(tmp_path, "false")
+    assert off == {"modules": [], "routes": 0}
+    on = _probe(tmp_path, "true")  # the probe can see them: the check above can fail
+    assert "components.stories" in on["modules"] and "components.forms_stories" in on["modules"]
+    assert on["routes"] > 100
+
+
+def test_only_bare_story_pages_may_be_framed_and_only_by_us(tmp_path: Path) -> None:
+    on = TestClient(build_api(Settings(_env_file=None, data_dir=tmp_path, bankid_simulator=False)))
+    raw = on.get("/gallery/raw/sv/button/primary-default").headers
+    assert "frame-ancestors 'self'" in raw["content-security-policy"]
+    assert raw["x-frame-options"] == "SAMEORIGIN"
+    page = on.get("/signup").headers
+    assert "frame-ancestors 'none'" in page["content-security-policy"]
+    assert page["x-frame-options"] == "DENY"
+    off = TestClient(build_api(Settings(_env_file=None, data_dir=tmp_path, bankid_simulator=False,
+                                        gallery=False)))
+    assert off.get("/gallery/raw/sv/button/primary-default").headers["x-frame-options"] == "DENY"

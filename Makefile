@@ -18,7 +18,8 @@ export REFLEX_TELEMETRY_ENABLED := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run dev test lint unit e2e install install-dev chromium migrate bench lock clean
+.PHONY: run dev test lint unit e2e install install-dev chromium migrate bench lock clean \
+	visual-update flakes preview
 
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -43,8 +44,16 @@ migrate: install
 run: migrate
 	exec reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
-## Hot reload for designers, still one port.
+## Hot reload for designers: the gallery at http://localhost:PORT/gallery changes within a few
+## seconds of a save (Vite's dev server on PORT, the backend on PORT+1; bench/hot_reload.py).
+DEV_BACKEND_PORT := $(shell echo $$(( $(PORT) + 1 )))
 dev: migrate
+	KIVRA_PORT=$(DEV_BACKEND_PORT) KIVRA_DEV_FRONTEND_PORT=$(PORT) \
+		exec reflex run --env dev --frontend-port $(PORT) --backend-port $(DEV_BACKEND_PORT)
+
+## The whole app with hot reload on one port (the HTTP routes too), but every save rebuilds
+## the production bundle (~11 s).
+preview: migrate
 	exec reflex run --env preview --frontend-port $(PORT) --backend-port $(PORT)
 
 lint: install-dev
@@ -53,8 +62,23 @@ lint: install-dev
 unit: install-dev
 	pytest tests --ignore=tests/e2e -p no:playwright -q
 
+E2E_FLAGS := -p no:asyncio -q -W ignore::pytest.PytestConfigWarning
+
+## The browser tests, the gallery's a11y/visual matrix included; an HTML report in test-results/.
 e2e: install-dev chromium
-	pytest tests/e2e -p no:asyncio -q -W ignore::pytest.PytestConfigWarning
+	pytest tests/e2e $(E2E_FLAGS) --html=test-results/report.html --self-contained-html
+
+## Rewrite the gallery screenshot baselines after an intended change (review the PNGs, commit).
+visual-update: install-dev chromium
+	pytest tests/e2e/test_gallery_stories.py $(E2E_FLAGS) --update-visual
+
+## Flake finder: the e2e suite N times in one session (one app build), then a report.
+N ?= 5
+FLAKE_ARGS ?= --ignore=tests/e2e/test_gallery_stories.py
+flakes: install-dev chromium
+	pytest tests/e2e $(E2E_FLAGS) $(FLAKE_ARGS) --count $(N) --repeat-scope session \
+		--junitxml=test-results/flakes.xml || true
+	$(PY) -m tests.e2e.flake_report test-results/flakes.xml
 
 ## Lint, unit and contract tests, then the browser tests: two pytest runs (their plugins clash).
 test: lint unit e2e

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     allow_dev_parts_in_production: bool = False
     port: int = 8000
+    # `make dev`: Vite's dev server (hot reload) on its own port, next to the backend's.
+    dev_frontend_port: int | None = None
     public_url: str | None = None  # e.g. https://kivra.example.se; default http://localhost:{port}
     data_dir: Path = PROJECT_ROOT / "data"
     database_url: str | None = None  # default: SQLite in data_dir
@@ -122,7 +124,8 @@ class Settings(BaseSettings):
         """Origins allowed for the websocket and CORS (R-42): the public one only."""
         if self.public_url:
             return [self.base_url]
-        return [f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"]
+        ports = [self.port] + ([self.dev_frontend_port] if self.dev_frontend_port else [])
+        return [f"http://{host}:{p}" for p in ports for host in ("localhost", "127.0.0.1")]
 
     @property
     def effective_bankid_url(self) -> str:

@@ -236,3 +236,38 @@ def pixel_page(request, browser: Browser, playwright: Playwright, app_url: str) 
 def any_page(request) -> Page:
     """The same test on a desktop, an iPhone 13 and a Pixel 7."""
     return request.getfixturevalue(f"{request.param}_page")
+
+
+# --- The QA kit: the test-support API, test data, reaching any signup step -----------------
+@pytest.fixture(scope="session")
+def test_api(app_url: str):
+    """The /_test client (outbox, latest-code, BankID control, clock)."""
+    from tests.e2e.support.test_api import TestApi
+
+    return TestApi(app_url)
+
+
+@pytest.fixture
+def server_clock(test_api):
+    """The movable server clock; back to real time after the test."""
+    yield test_api
+    test_api.reset_clock()
+
+
+@pytest.fixture
+def person():
+    """A new test person: personnummer, email address and phone number nobody else uses."""
+    from tests.e2e.support.factories import person as new_person
+
+    return new_person()
+
+
+@pytest.fixture
+def signup_at(desktop_page: Page, test_api, person):
+    """`signup_at("email_code")` -> a SignupFlow standing on that step (desktop, Swedish)."""
+    from tests.e2e.support.flow import SignupFlow
+
+    def go(step: str, *, page: Page | None = None, lang: str = "sv"):
+        return SignupFlow(page or desktop_page, test_api, person, lang).go_to(step)
+
+    return go

@@ -54,7 +54,8 @@ def check(name: str, png: bytes, *, update: bool, max_diff_pixels: int = 0) -> M
     path = baseline_path(name)
     if update:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(png)
+        # Re-encoded with zlib's best effort: the same pixels, about a third smaller in git.
+        Image.open(io.BytesIO(png)).save(path, optimize=True)
         return None
     if not path.exists():
         _save_failure(name, png, None, None)

@@ -1,0 +1,135 @@
+"""Save-to-screen time of a design-token edit, as a designer sees it in the gallery.
+
+Starts the app the way `make dev` (or `--mode preview`, the old `make dev`) does, opens a bare
+story page in Chromium, changes one token in components/theme.py, and measures the seconds from
+the save until the page shows the new colour (the page reloads itself; the script also reloads
+it every 0.5 s in case it does not). The edit is undone afterwards.
+
+Run: .venv/bin/python bench/hot_reload.py [--mode dev|preview] [--runs 3]
+Not a test (timings belong in bench/): it edits a source file while it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+THEME = ROOT / "components" / "theme.py"
+STORY = "/gallery/raw/sv/button/primary-default?theme=light"
+TOKEN_LINE = '    "brand": "#00704a",  # Kivra-ish green: buttons, progress'
+COLOURS = ["#00704a", "#00714b"]  # AA either way; rgb(0, 112, 74) / rgb(0, 113, 75)
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(mode: str, data: Path) -> tuple[subprocess.Popen, str]:
+    front, back = _port(), _port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIVRA_")}
+    env.update(KIVRA_DATA_DIR=str(data), KIVRA_DATABASE_URL=f"sqlite:///{data / 'hr.db'}",
+               KIVRA_SMTP_PORT=str(_port()), REFLEX_USE_NPM="1", REFLEX_TELEMETRY_ENABLED="false",
+               REFLEX_CHECK_LATEST_VERSION="false",
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    subprocess.run([sys.executable, "-m", "kivra_app.migrate"], cwd=ROOT, env={
+        **env, "KIVRA_PORT": str(back)}, check=True, capture_output=True)
+    if mode == "preview":
+        env["KIVRA_PORT"] = str(front)
+        cmd = ["reflex", "run", "--env", "preview", "--frontend-port", str(front),
+               "--backend-port", str(front)]
+        url = f"http://localhost:{front}"
+    else:
+        env["KIVRA_PORT"], env["KIVRA_DEV_FRONTEND_PORT"] = str(back), str(front)
+        cmd = ["reflex", "run", "--env", "dev", "--frontend-port", str(front),
+               "--backend-port", str(back)]
+        url = f"http://localhost:{front}"
+    log = (data / "app.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError((data / "app.log").read_text()[-3000:])
+        try:
+            if httpx.get(url + STORY, timeout=5).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError("the app did not start")
+
+
+def _colour(page) -> str:  # noqa: ANN001
+    return page.evaluate("getComputedStyle(document.querySelector('[data-testid=story-root] "
+                         "button')).backgroundColor")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=["dev", "preview"], default="dev")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    original = THEME.read_text()
+    assert TOKEN_LINE in original, "the token line moved: update bench/hot_reload.py"
+    data = Path(tempfile.mkdtemp(prefix="hot-reload-"))
+    proc, url = _start(args.mode, data)
+    times = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"))
+            page = browser.new_page()
+            page.goto(url + STORY)
+            page.get_by_test_id("story-hydrated").wait_for(state="attached", timeout=120_000)
+            time.sleep(3)
+            for run in range(args.runs):
+                new = COLOURS[(run + 1) % 2]
+                rgb = "rgb({}, {}, {})".format(*(int(new[i:i + 2], 16) for i in (1, 3, 5)))
+                THEME.write_text(original.replace(TOKEN_LINE, TOKEN_LINE.replace(
+                    COLOURS[0], new)))
+                saved = time.monotonic()
+                last_reload = saved
+                while _safe_colour(page) != rgb:
+                    if time.monotonic() - saved > 120:
+                        raise RuntimeError("no change after 120 s")
+                    if time.monotonic() - last_reload > 0.5:
+                        last_reload = time.monotonic()
+                        try:
+                            page.reload(wait_until="commit", timeout=5000)
+                        except Exception:  # noqa: BLE001,S110 - the server may be restarting
+                            pass
+                    time.sleep(0.05)
+                times.append(time.monotonic() - saved)
+                print(f"run {run + 1}: {times[-1]:.1f} s from save to screen")
+                time.sleep(5)
+            browser.close()
+    finally:
+        THEME.write_text(original)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    print(f"{args.mode}: median {statistics.median(times):.1f} s over {len(times)} edits")
+
+
+def _safe_colour(page) -> str:  # noqa: ANN001
+    try:
+        return _colour(page)
+    except Exception:  # noqa: BLE001 - mid-reload
+        return ""
+
+
+if __name__ == "__main__":
+    main()

@@ -38,7 +38,7 @@ Decisions (see also the module docs of validation.py and codes.py):
   (same answer, a code row, a mail sent), but the mail sent is a notice "this address is already
   used by a Kivra account" instead of a code, so the flow cannot continue with that address and
   nothing is revealed on screen. If the address is taken between the code and account creation,
-  the signup goes back to EMAIL with `email.invalid`.
+  the signup goes back to EMAIL with the address kept and `error_key` "email.taken".
 - Phone numbers are not unique (a shared family phone is legitimate).
 - Mail/SMS/BankID failures or timeouts raise ServiceUnavailable; the step does not advance and
   the unsent code row is invalidated (a resend of an earlier live code keeps it live).
@@ -141,9 +141,6 @@ class SignupService:
 
     async def cancel_bankid(self, secret: str) -> SignupView:
         return await bankid_step.cancel_bankid(self._core, secret)
-
-    def back_to_personnummer(self, secret: str) -> SignupView:
-        return bankid_step.back_to_personnummer(self._core, secret)
 
     # ================================================================== steps 3-4: email
 

@@ -34,6 +34,10 @@ class SignupView:
     # addition: BankID is done but this (pre-BankID) secret was not rotated yet: the browser
     # must exchange a continue ticket (GET /api/signup/continue). Nothing personal is shown.
     continue_required: bool = False
+    # A refusal that is also an answer (the step it leaves the signup at): the i18n key of the
+    # inline error to show on that step, e.g. "email.taken" when the account could not be
+    # created because the address was taken meanwhile.
+    error_key: str | None = None
 
 
 @dataclass(frozen=True)

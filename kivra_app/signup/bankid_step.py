@@ -24,9 +24,8 @@ from kivra_app.bankid.qr import qr_data
 from kivra_app.db import session_scope
 from kivra_app.models import Signup, User, as_utc
 from kivra_app.signup.audit import security_event
-from kivra_app.signup.core import SIGNUP_IDLE_TIMEOUT, SignupCore, secret_hash
+from kivra_app.signup.core import SignupCore, secret_hash
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
-from kivra_app.signup.lifecycle import CONTINUE_TICKET_TTL
 from kivra_app.signup.steps import Step
 from kivra_app.signup.validation import (
     mask_personnummer,
@@ -387,7 +386,7 @@ def complete(core: SignupCore, signup_id: int, order_ref: str,
     cleared = dict(bankid_order_ref=None, bankid_qr_start_token=None,
                    bankid_qr_start_secret=None, bankid_auto_start_token=None,
                    bankid_order_started_at=None, bankid_last_collect_at=None,
-                   updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT)
+                   updated_at=now, expires_at=now + core.idle_timeout)
     ticket = existing = None
     with session_scope(core.engine) as session:
         if underage:  # the step stays BANKID: not a step change
@@ -414,7 +413,7 @@ def complete(core: SignupCore, signup_id: int, order_ref: str,
                 bankid_last_status="complete",
                 bankid_last_hint=None,
                 continue_ticket_hash=secret_hash(ticket),
-                continue_ticket_expires_at=now + CONTINUE_TICKET_TTL,
+                continue_ticket_expires_at=now + core.continue_ticket_ttl,
                 secret_rotated_at=None,
             )
             if existing is not None:

@@ -4,7 +4,7 @@ run the same code; `Channel` says what differs (steps, column, validator, sender
 Decisions (see also service.py's module docstring): a taken email gets the same answer and a
 mail, but the mail is a notice instead of a code (R-17, R-51); a failed or timed-out send raises
 ServiceUnavailable, the step does not advance and the unsent code row is invalidated; a send in
-progress blocks a second one (SEND_CLAIM, a double click)."""
+progress blocks a second one (KIVRA_CODE_SEND_CLAIM, a double click)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,6 @@ from kivra_app.signup.errors import ServiceUnavailable, SignupError
 from kivra_app.signup.steps import Step
 from kivra_app.signup.validation import mask_email, mask_phone, validate_email, validate_phone
 from kivra_app.signup.views import SignupView, signup_language
-
-SEND_CLAIM = timedelta(seconds=60)  # a send in progress blocks a second one (double click)
 
 Deliver = Callable[[str], Awaitable[None]]
 # What a failing mail server or SMS gateway raises (the adapters wrap their transport errors;
@@ -204,6 +202,7 @@ def _check_code(core: SignupCore, signup: Signup, code_channel: str, destination
 
 def _claim_send(core: SignupCore, signup_id: int, step: Step) -> None:
     now = core.now()
+    claim = timedelta(seconds=core.settings.code_send_claim)
     with session_scope(core.engine) as session:
         claimed = session.exec(  # type: ignore[call-overload]
             update(Signup).execution_options(synchronize_session=False)
@@ -212,10 +211,10 @@ def _claim_send(core: SignupCore, signup_id: int, step: Step) -> None:
                 Signup.step == step.value,
                 (Signup.sending_until.is_(None)) | (Signup.sending_until < now),  # type: ignore[union-attr,operator]
             )
-            .values(sending_until=now + SEND_CLAIM)
+            .values(sending_until=now + claim)
         ).rowcount
     if claimed != 1:
-        raise SignupError("code.resend_wait", {"seconds": int(SEND_CLAIM.total_seconds())})
+        raise SignupError("code.resend_wait", {"seconds": int(claim.total_seconds())})
 
 
 def _release_send(core: SignupCore, signup_id: int) -> None:

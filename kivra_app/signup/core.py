@@ -21,7 +21,6 @@ from kivra_app.signup.errors import SignupError
 from kivra_app.signup.steps import Step, check_transition
 from kivra_app.signup.views import SignupView, build_view, rotation_due
 
-SIGNUP_IDLE_TIMEOUT = timedelta(hours=1)
 _MAX_SECRET_LENGTH = 200
 
 
@@ -51,6 +50,15 @@ class SignupCore:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def idle_timeout(self) -> timedelta:
+        """A signup without activity for this long expires (KIVRA_SIGNUP_IDLE_TIMEOUT)."""
+        return timedelta(seconds=self.settings.signup_idle_timeout)
+
+    @property
+    def continue_ticket_ttl(self) -> timedelta:
+        return timedelta(seconds=self.settings.continue_ticket_ttl)
 
     def load(self, session: Session, secret: object, *, unrotated_ok: bool = False) -> Signup:
         """The signup of `secret`: unknown, expired or closed -> `signup.expired`; after BankID
@@ -90,7 +98,7 @@ class SignupCore:
     def touch(self, signup: Signup) -> None:
         now = self.now()
         signup.updated_at = now
-        signup.expires_at = now + SIGNUP_IDLE_TIMEOUT
+        signup.expires_at = now + self.idle_timeout
 
     def change_step(self, session: Session, signup_id: int, source: Step, target: Step,
                     *conditions: Any, **values: object) -> Signup:
@@ -104,7 +112,7 @@ class SignupCore:
         moved = session.exec(  # type: ignore[call-overload]
             update(Signup).execution_options(synchronize_session=False)
             .where(Signup.id == signup_id, Signup.step == source.value, *conditions)
-            .values(step=target.value, updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT,
+            .values(step=target.value, updated_at=now, expires_at=now + self.idle_timeout,
                     **values)
         ).rowcount
         if moved != 1:

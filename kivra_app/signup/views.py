@@ -11,7 +11,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from kivra_app.models import Signup, as_utc
-from kivra_app.signup.codes import CHANNEL_EMAIL, CHANNEL_SMS, CodeStore
+from kivra_app.signup.codes import CHANNEL_EMAIL, CHANNEL_SMS, CodeStore, identity_hash
 from kivra_app.signup.steps import Step
 from kivra_app.signup.validation import mask_personnummer, phone_national
 
@@ -93,8 +93,10 @@ def build_view(session: Session, signup: Signup, codes: CodeStore) -> SignupView
             and live.invalidated_at is None
         ):
             code_expires_at = as_utc(live.expires_at)
+        identity = (identity_hash(codes.key, signup.verified_personnummer)
+                    if signup.verified_personnummer else None)
         resend_at = codes.resend_available_at(
-            session, signup.id, channel, destination  # type: ignore[arg-type]
+            session, signup.id, channel, destination, identity  # type: ignore[arg-type]
         )
     return SignupView(
         step=step,

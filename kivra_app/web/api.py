@@ -6,6 +6,7 @@ from functools import partial
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 
 from kivra_app.settings import Settings
@@ -38,4 +39,10 @@ def build_api(settings: Settings) -> Starlette:
 
         routes.append(Mount("/bankid-sim", app=build_simulator(settings)))
     hsts = settings.base_url.startswith("https://")
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, hsts=hsts)])
+    return Starlette(routes=routes, middleware=[
+        Middleware(SecurityHeaders, hsts=hsts),  # outermost: on the refusals below too
+        # Issue #12 finding 9: only our own Host names (DNS rebinding, a forged Host in
+        # redirects); Reflex's own backend and its websocket are mounted inside this app.
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts,
+                   www_redirect=False),
+    ])

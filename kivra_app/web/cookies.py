@@ -17,7 +17,6 @@ from kivra_app.settings import Settings
 
 SIGNUP_COOKIE = "kivra_signup"
 SESSION_COOKIE = "kivra_session"
-SIGNUP_MAX_AGE = 24 * 3600
 SESSION_MAX_AGE = 12 * 3600
 HOST_PREFIX = "__Host-"
 MAX_VALUE_LENGTH = 256

@@ -142,7 +142,7 @@ class App:
         self.flow = Flow(self.svc, self.bankid, self.mailer, self.sms, self.clock)
         services = SimpleNamespace(settings=self.settings, engine=self.engine, signup=self.svc)
         monkeypatch.setattr(session_routes, "services", lambda: services)
-        base = url or "http://testserver"
+        base = url or "http://localhost"
         self.client = TestClient(build_api(self.settings), base_url=base, follow_redirects=False)
         self.signup_name = cookie_name(self.settings, SIGNUP_COOKIE)
         self.session_name = cookie_name(self.settings, SESSION_COOKIE)

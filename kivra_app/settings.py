@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     minimum_age: int = 18
     allow_test_personnummer: bool | None = None  # default: allowed outside production
 
+    # --- signup core and hardening (issue #7 §3, issue #12) ---------------------------------
+    signup_idle_timeout: int = Field(default=3600, ge=60)  # s without activity: the signup ends
+    signup_cookie_max_age: int = Field(default=86400, ge=60)  # s the signup cookie is kept
+    continue_ticket_ttl: int = Field(default=120, ge=10)  # s: the ticket after BankID
+    code_send_claim: int = Field(default=60, ge=5)  # s a send in progress blocks a second one
+    # Send caps per code_send_window (code_max_sends_per_window counts one person's sends to
+    # one address; this ceiling counts everyone's, so one person cannot block another's address)
+    code_max_sends_per_destination: int = Field(default=20, ge=1)
+    code_max_sends_per_signup: int = Field(default=10, ge=1)  # per channel
+    code_max_sends_per_ip: int = Field(default=30, ge=1)  # offices share an address
+    trusted_proxy_hops: int = Field(default=0, ge=0)  # reverse proxies in front (X-Forwarded-For)
+    bind_host: str | None = None  # default 127.0.0.1 in development, 0.0.0.0 in production
+
     # BankID
     bankid_url: str | None = None  # base URL ending in /rp/v6.0/; default the embedded simulator
     bankid_cert: Path | None = None
@@ -94,19 +107,9 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     twilio_from: str | None = None
 
-    # --- signup core and hardening (issue #7 §3, issue #12) ---------------------------------
-    signup_idle_timeout: int = Field(default=3600, ge=60)  # s without activity: the signup ends
-    signup_cookie_max_age: int = Field(default=86400, ge=60)  # s the signup cookie is kept
-    continue_ticket_ttl: int = Field(default=120, ge=10)  # s: the ticket after BankID
-    code_send_claim: int = Field(default=60, ge=5)  # s a send in progress blocks a second one
-    # Send caps per code_send_window (code_max_sends_per_window counts one person's sends to
-    # one address; this ceiling counts everyone's, so one person cannot block another's address)
-    code_max_sends_per_destination: int = Field(default=20, ge=1)
-    code_max_sends_per_signup: int = Field(default=10, ge=1)  # per channel
-    code_max_sends_per_ip: int = Field(default=30, ge=1)  # offices share an address
-    trusted_proxy_hops: int = Field(default=0, ge=0)  # reverse proxies in front (X-Forwarded-For)
-    redis_url: str | None = None  # Reflex state in Redis (several workers); default: memory
-    bind_host: str | None = None  # default 127.0.0.1 in development, 0.0.0.0 in production
+    # Shared state for every worker (the rate limiter); unset = the database
+    redis_url: str | None = None
+    redis_prefix: str = "kivra:"
 
     @property
     def state_manager_mode(self) -> Literal["memory", "redis"]:

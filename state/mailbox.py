@@ -5,7 +5,7 @@ from the websocket's own request headers by every handler (never a client-sent v
 id stays server-side.
 
 "Logga ut" is the `logout` event: it ends the session on the server, empties this tab's states
-(the letters must not come back on the next hydrate of the tab) and then loads /api/logout,
+(the letters must not come back on the next hydrate of the tab) and then POSTs a form to /api/logout,
 which clears the HttpOnly cookie.
 """
 
@@ -155,7 +155,7 @@ class MailboxState(rx.State):
     @rx.event
     async def logout(self):
         """'Logga ut': end the session (R-27), forget this tab's mailbox and signup data, then
-        a full page load of /api/logout, which clears the cookie and shows the start page."""
+        a POSTed form to /api/logout, which clears the cookie and shows the start page."""
         secret = self._session_secret()
         if secret:
             from kivra_app.auth.sessions import end_session
@@ -168,4 +168,4 @@ class MailboxState(rx.State):
 
         signup = await self.get_state(SignupState)
         signup.reset()
-        return deps.full_page("/api/logout")
+        return deps.post_page("/api/logout")

@@ -224,6 +224,9 @@ class SignupState(rx.State):
         self.welcome_back = step == "done" and bool(getattr(view, "welcome_back", False))
         if previous != step:
             self._set_error(None)
+        if getattr(view, "error_key", None):  # an answer that is also a refusal (email.taken)
+            self._set_error(view.error_key)
+        if previous != step:
             if step != "bankid":
                 self._stop_loop()
                 self.bankid_state = "idle"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlmodel import Session, SQLModel, select
@@ -147,11 +148,17 @@ async def test_email_taken_between_code_and_account_goes_back_to_email(flow, svc
         session.add(User(personnummer=make_pnr("19700101", "239"), email="shared@example.se",
                          phone="+46701740699"))
         session.commit()
-    with pytest.raises(SignupError) as info:
-        svc.verify_phone_code(secret, code)
-    assert info.value.key == "email.invalid"
-    assert svc.view(secret).step == Step.EMAIL
+    view = svc.verify_phone_code(secret, code)  # an answer, not a refusal
+    assert (view.step, view.email, view.error_key) == (
+        Step.EMAIL, "shared@example.se", "email.taken")
+    assert svc.view(secret) == replace(view, error_key=None)  # stored: the address kept
     assert len(rows(engine, User)) == 1
+    with pytest.raises(SignupError) as info:  # the phone code was used up by the attempt
+        svc.verify_phone_code(secret, code)
+    assert info.value.key == "signup.wrong_step"
+    clock.advance(61)
+    view = await svc.submit_email(secret, "other@example.se", client_ip=IP)
+    assert view.step == Step.EMAIL_CODE
 
 
 @pytest.mark.parametrize("failure", [mail_down(), TimeoutError(), OSError("unreachable")])

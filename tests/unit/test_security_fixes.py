@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from kivra_app.auth import sessions
 from kivra_app.models import LoginTicket, Signup
 from kivra_app.signup.errors import SignupError
-from kivra_app.signup.service import BANKID_MAX_STARTS, CONTINUE_TICKET_TTL, Step
+from kivra_app.signup.service import BANKID_MAX_STARTS, Step
 from tests.unit.conftest import ADULT
 from tests.unit.fakes import make_pnr
 
@@ -115,7 +115,7 @@ async def test_a_reload_before_rotation_gets_a_fresh_ticket(flow, svc, clock):
     again = svc.continue_ticket(old)
     assert again and again != lost
     assert svc.rotate_secret(old, lost) is None  # only the latest ticket is live
-    clock.advance(CONTINUE_TICKET_TTL.total_seconds())
+    clock.advance(svc.settings.continue_ticket_ttl)
     assert svc.rotate_secret(old, again) is None  # 120 s
     third = svc.continue_ticket(old)
     assert svc.rotate_secret(old, third)

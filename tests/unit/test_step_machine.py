@@ -6,9 +6,10 @@ import pytest
 from sqlmodel import Session, select
 
 from kivra_app.models import Signup, User, VerificationCode
+from kivra_app.signup import steps
 from kivra_app.signup.errors import SignupError
 from kivra_app.signup.service import Step
-from kivra_app.signup.steps import TRANSITIONS, allowed
+from kivra_app.signup.steps import IllegalStepChange
 
 IP = "192.0.2.10"
 UA = "Mozilla/5.0 (X11; Linux x86_64)"
@@ -22,7 +23,6 @@ def calls(svc):
                                                    user_agent=UA, return_url="http://x/"),
         "poll_bankid": lambda s: svc.poll_bankid(s),
         "cancel_bankid": lambda s: svc.cancel_bankid(s),
-        "back_to_personnummer": lambda s: svc.back_to_personnummer(s),
         "submit_email": lambda s: svc.submit_email(s, "evil@example.se", client_ip=IP),
         "resend_email_code": lambda s: svc.resend_email_code(s, client_ip=IP),
         "verify_email_code": lambda s: svc.verify_email_code(s, "123456"),
@@ -40,7 +40,6 @@ ALLOWED_FROM = {
     "start_bankid": {Step.BANKID},
     "poll_bankid": {Step.BANKID},
     "cancel_bankid": {Step.BANKID},
-    "back_to_personnummer": {Step.BANKID},
     "submit_email": {Step.EMAIL},
     "resend_email_code": {Step.EMAIL_CODE},
     "verify_email_code": {Step.EMAIL_CODE},
@@ -119,7 +118,7 @@ async def test_signup_expires_after_an_idle_hour(flow, svc, clock):
     clock.advance(60)
     assert svc.view(secret) is None
     with pytest.raises(SignupError) as info:
-        svc.back_to_personnummer(secret)
+        await svc.cancel_bankid(secret)
     assert info.value.key == "signup.expired"
 
 
@@ -130,7 +129,7 @@ async def test_happy_path_steps_and_view(flow, svc, mailer, sms, clock):
     view = svc.submit_personnummer(secret, "19850709-9805")
     assert (view.step, view.personnummer, view.personnummer_masked) == (
         Step.BANKID, "", "19850709-****")
-    view = svc.back_to_personnummer(secret)
+    view = await svc.cancel_bankid(secret)
     assert (view.step, view.personnummer) == (Step.PERSONNUMMER, "198507099805")
     svc.submit_personnummer(secret, "198507099805")
     await svc.start_bankid(secret, end_user_ip=IP, same_device=False, user_agent=UA,
@@ -176,13 +175,55 @@ async def test_double_submit_is_one_side_effect(flow, svc, mailer, sms, clock):
     assert len(sms.sent) == 1
 
 
-def test_transition_table():
-    assert allowed(Step.PERSONNUMMER, Step.BANKID)
-    assert not allowed(Step.PERSONNUMMER, Step.EMAIL)
-    assert not allowed(Step.BANKID, Step.PHONE)
-    assert not any(source == Step.DONE for source, _ in TRANSITIONS)
-    assert all(target != Step.DONE or source in (Step.BANKID, Step.PHONE_CODE)
-               for source, target in TRANSITIONS)
+def _stored_step(engine, secret_id: int) -> str:
+    with Session(engine) as session:
+        return session.get(Signup, secret_id).step
+
+
+def _signup_id(engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(Signup.id).order_by(Signup.id.desc())).first()
+
+
+async def test_step_change_refuses_a_move_the_table_does_not_list(flow, svc, engine):
+    """The table is what production consults: take EMAIL_CODE -> PHONE out of it and the
+    email code that is right no longer moves the signup."""
+    secret = await flow.to_email_code()
+    signup_id = _signup_id(engine)
+    table = dict(steps._ALLOWED)
+    table[Step.EMAIL_CODE] = frozenset({Step.EMAIL, Step.EMAIL_CODE})
+    original = steps._ALLOWED
+    steps._ALLOWED = table
+    try:
+        with pytest.raises(IllegalStepChange):
+            svc.verify_email_code(secret, flow.mailer.last_code())
+    finally:
+        steps._ALLOWED = original
+    assert _stored_step(engine, signup_id) == Step.EMAIL_CODE
+
+
+def test_step_change_from_a_step_the_row_has_left_changes_nothing(flow, svc, engine):
+    secret = flow.begin()
+    svc.submit_personnummer(secret, "198507099805")
+    signup_id = _signup_id(engine)
+    with Session(engine) as session:
+        before = session.get(Signup, signup_id).model_dump()
+        with pytest.raises(SignupError) as info:  # the row is at BANKID, not PERSONNUMMER
+            svc._core.change_step(session, signup_id, Step.PERSONNUMMER, Step.BANKID,
+                                  personnummer_typed="191212121212")
+        assert info.value.key == "signup.wrong_step"
+        session.commit()
+    with Session(engine) as session:
+        assert session.get(Signup, signup_id).model_dump() == before
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    (Step.PERSONNUMMER, Step.EMAIL), (Step.BANKID, Step.PHONE), (Step.DONE, Step.EMAIL),
+    (Step.EMAIL, Step.DONE), (Step.PHONE, Step.DONE),
+])
+def test_skipping_moves_are_not_in_the_table(source, target):
+    with pytest.raises(IllegalStepChange):
+        steps.check_transition(source, target)
 
 
 async def test_view_never_leaks_secrets(flow, svc, bankid, mailer, sms):

@@ -137,11 +137,6 @@ class FakeSignupService:
         self.step = Step.PERSONNUMMER
         return self._view()
 
-    def back_to_personnummer(self, secret: str) -> SignupView:
-        self._check(secret, Step.BANKID)
-        self.step = Step.PERSONNUMMER
-        return self._view()
-
     async def submit_email(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
         self._log("submit_email", secret, raw, client_ip=client_ip)
         self._check(secret, Step.EMAIL)

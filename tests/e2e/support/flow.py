@@ -4,7 +4,6 @@ page objects, with BankID approved and codes read through the test-support API."
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 
 from playwright.sync_api import Page

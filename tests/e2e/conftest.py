@@ -152,10 +152,36 @@ class RunningApp:
 
 
 @pytest.fixture(scope="session")
-def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def running_app(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     app = RunningApp(tmp_path_factory.mktemp("kivra-app")).start()
+    request.config.stash[_APP_KEY] = app
     yield app
     app.stop()
+
+
+_APP_KEY = pytest.StashKey[RunningApp]()
+# An error the app logged (our logging format or a Python traceback from Reflex/uvicorn).
+_LOG_ERROR = re.compile(r"^\S+ \S+ (ERROR|CRITICAL) |^Traceback \(most recent call last\)",
+                        re.MULTILINE)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_app_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test during which the app logged an error (opt out: @pytest.mark.allow_app_errors,
+    for tests that break the app on purpose)."""
+    app = request.config.stash.get(_APP_KEY, None)
+    start = app.log_path.stat().st_size if app and app.log_path.exists() else None
+    yield
+    app = request.config.stash.get(_APP_KEY, None)
+    if app is None or request.node.get_closest_marker("allow_app_errors"):
+        return
+    with app.log_path.open("rb") as log:
+        log.seek(start or 0)
+        new = log.read().decode(errors="replace")
+    if found := [m.group(0) for m in _LOG_ERROR.finditer(new)]:
+        lines = [line for line in new.splitlines() if _LOG_ERROR.match(line)][:5]
+        pytest.fail(f"the app logged {len(found)} error(s) during this test:\n" + "\n".join(lines))
 
 
 @pytest.fixture(scope="session")
@@ -197,7 +223,8 @@ def _open_page(
     page = context.new_page()
     errors = console_errors(page)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    uncaught: list[str] = []
+    page.on("pageerror", lambda e: (errors.append(str(e)), uncaught.append(str(e))))
     yield page
     failed = any(
         getattr(request.node, f"rep_{when}", None) is not None
@@ -213,6 +240,8 @@ def _open_page(
     else:
         context.tracing.stop()
     context.close()
+    if uncaught and not failed and not request.node.get_closest_marker("allow_page_errors"):
+        pytest.fail(f"uncaught browser error(s) on the {name} page: {uncaught[:3]}")
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 axe runs with the WCAG 2.x A/AA rule tags only; a violation of impact "serious" or "critical"
 fails the test, with the rule ids and the elements (CSS targets) in the message. Every screen
-is checked before the test fails, so one run lists everything. Screens: the start page, the
+is checked before the test fails, so one run lists everything. Each screen is checked in the
+light and the dark theme. Screens: the start page, the
 seven signup steps (plus a code step showing an error), the mailbox with the app prompt, and
 the help page, on a computer and on an iPhone.
 """
@@ -44,9 +45,20 @@ class A11yReport:
         self.screens: list[str] = []
 
     def check(self, screen: str) -> None:
+        """axe on the screen as shown, then in the other theme too (light and dark)."""
         self.page.wait_for_load_state("networkidle")
-        results = _axe.run(self.page, options=AXE_OPTIONS)
+        shown = self.page.evaluate("document.documentElement.getAttribute('data-theme')")
+        for theme in (shown, "dark" if shown == "light" else "light"):
+            self._set_theme(theme)
+            self._axe(f"{screen}, {theme}")
+        self._set_theme(shown)
         self.screens.append(screen)
+
+    def _set_theme(self, theme: str) -> None:
+        self.page.evaluate("t => document.documentElement.setAttribute('data-theme', t)", theme)
+
+    def _axe(self, screen: str) -> None:
+        results = _axe.run(self.page, options=AXE_OPTIONS)
         for violation in results.response["violations"]:
             if violation.get("impact") not in BLOCKING:
                 continue

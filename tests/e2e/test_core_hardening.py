@@ -43,8 +43,9 @@ def test_a_cookie_planted_under_a_whitespace_name_is_not_read(desktop_page: Page
         stranger.evaluate(
             f"document.cookie = '\\u00a0kivra_signup={real['value']}; path=/'")
         stranger.goto("/signup")
+        expect(stranger.get_by_role("heading", name="Vi hittar ingen pågående registrering")
+               ).to_be_visible()
         expect(stranger.get_by_text("Steg 2 av 7")).to_have_count(0)
-        expect(stranger.get_by_role("button", name="Skapa konto")).to_be_visible()
     finally:
         other.close()
 
@@ -78,7 +79,8 @@ def test_an_unknown_handler_is_logged_without_cookie_token_or_payload(
     before = running_app.log_path.read_text(errors="replace")
     run_async(_unknown_handler(running_app.url, f"kivra_signup={secret}"))
     log = running_app.log_path.read_text(errors="replace")[len(before):]
-    assert "a_handler_renamed_by_the_last_deploy" in log  # the error was logged
+    flat = log.replace("\n", "")  # the console handler wraps long lines
+    assert "a_handler_renamed_by_the_" in flat and "found for event" in flat  # it was logged
     assert secret not in log
     assert PNR not in log and "19701063-2391" not in log
 
@@ -86,8 +88,10 @@ def test_an_unknown_handler_is_logged_without_cookie_token_or_payload(
 def test_logout_is_post_only_and_same_origin(running_app: RunningApp) -> None:
     """Finding 7: `location = …/api/logout` and a foreign page's form no longer log out."""
     with httpx.Client(base_url=running_app.url, follow_redirects=False) as client:
-        assert client.get("/api/logout").status_code == 405
-        assert client.get("/api/signup/begin").status_code == 405
+        for path in ("/api/logout", "/api/signup/begin"):  # Reflex's 404 page or our 405
+            response = client.get(path)
+            assert response.status_code in (404, 405), path
+            assert "set-cookie" not in response.headers, path
         foreign = client.post("/api/signup/begin", headers={
             "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
         assert foreign.status_code == 403 and "kivra_signup" not in foreign.cookies

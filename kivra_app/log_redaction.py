@@ -27,11 +27,11 @@ FOREIGN_LOGGERS = ("reflex", "reflex_base", "uvicorn", "granian", "_granian", "e
 
 # Field names whose values are secret or personal wherever they appear (dict keys, keyword
 # arguments, `name=value` in a message, header lines).
-_SECRET_KEYS = (r"cookie|set-cookie|authorization|proxy-authorization|token|client_token|"
+_SENSITIVE_FIELDS = (r"cookie|set-cookie|authorization|proxy-authorization|token|client_token|"
                 r"secret|ticket|password|passwd|sid|router_data|headers|payload|form_data|"
                 r"x-forwarded-for")
 _KEY = re.compile(
-    rf"""(?P<key>['"]?\b(?:{_SECRET_KEYS})\b['"]?)(?P<sep>\s*(?:=|:)\s*)""", re.IGNORECASE)
+    rf"""(?P<key>['"]?\b(?:{_SENSITIVE_FIELDS})\b['"]?)(?P<sep>\s*(?:=|:)\s*)""", re.IGNORECASE)
 _COOKIE_PAIR = re.compile(r"((?:__Host-)?kivra_(?:signup|session))=[^;\s'\",}]+")
 _PERSONNUMMER = re.compile(r"(?<![\w-])(?:\d{2})?\d{6}[-+]?\d{4}(?![\w])")
 _OPEN = {"{": "}", "[": "]", "(": ")"}

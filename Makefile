@@ -39,8 +39,12 @@ chromium:
 migrate: install
 	$(PY) -m kivra_app.migrate
 
-## Serve the production build on one port (PORT, default 8000).
+## Serve the production build on one port (PORT, default 8000), with KIVRA_WORKERS backend
+## workers (Granian processes; default one per core when KIVRA_REDIS_URL holds Reflex's state).
 run: migrate
+	export REFLEX_USE_GRANIAN=true
+	export GRANIAN_WORKERS=$$($(PY) -m kivra_app.serving workers)
+	echo "backend workers: $$GRANIAN_WORKERS"
 	exec reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
 ## Hot reload for designers, still one port.

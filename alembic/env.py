@@ -15,17 +15,10 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = SQLModel.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ARG001
-    """The dev BankID simulator keeps its own tables (`devsim_*`, created by itself) in the
-    same database; they are not the app's schema."""
-    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
-    return not (table or "").startswith("devsim_")
-
-
 def run_migrations_offline() -> None:
     context.configure(
         url=str(get_engine().url), target_metadata=target_metadata, literal_binds=True,
-        render_as_batch=True, include_object=include_object,
+        render_as_batch=True,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -35,8 +28,7 @@ def run_migrations_online() -> None:
     connectable = config.attributes.get("connection") or get_engine()
     with connectable.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True,
-            include_object=include_object,
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -2,7 +2,8 @@
 of the app sees the same orders (an in-process dict would give each worker its own BankID).
 
 Tables are the simulator's own (prefix `devsim_`, on their own MetaData, created on first use)
-and are not part of the app's schema or its Alembic history. Locking:
+and are not part of the app's schema or its Alembic history (`mount.simulator_database` keeps
+them out of the app's schema). Locking:
 
 * PostgreSQL: an operation that looks at several orders (start, scan, act, listing) holds a
   transaction-scoped advisory lock, as the in-process lock did; every order row it loads is

@@ -120,3 +120,28 @@ def test_separate_processes_share_orders_on_postgresql(pg_url: str) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode != 0 and "alreadyInProgress" in proc.stderr
+
+
+def test_the_mounted_simulator_keeps_out_of_the_apps_schema(pg_url: str, tmp_path: Path) -> None:
+    """PostgreSQL: schema `devsim`; SQLite: a file beside the app's. The app's schema (what
+    Alembic and Reflex's schema check compare) gets no table of the simulator's."""
+    from sqlalchemy import inspect
+
+    from devtools.bankid_sim.mount import simulator_database
+
+    app_db = make_engine(pg_url)
+    sim = SimulatorEngine(SimulatorConfig(), db=simulator_database(app_db))
+    sim.start("auth", {"endUserIp": "203.0.113.7"})
+    tables = inspect(app_db)
+    assert tables.get_table_names() == []  # public: nothing of the simulator's
+    assert set(tables.get_table_names(schema="devsim")) == {
+        "devsim_bankid_order", "devsim_bankid_setting"
+    }
+    app_db.dispose()
+
+    sqlite_app = make_engine(f"sqlite:///{tmp_path / 'kivra.db'}")
+    SimulatorEngine(SimulatorConfig(), db=simulator_database(sqlite_app)).start(
+        "auth", {"endUserIp": "203.0.113.7"}
+    )
+    assert inspect(sqlite_app).get_table_names() == []
+    assert (tmp_path / "bankid_sim.db").exists()

@@ -40,6 +40,12 @@ def rp_routes(engine: SimulatorEngine) -> list[Route]:
             faults = await asyncio.to_thread(lambda: engine.faults)
             if faults.latency > 0:
                 await asyncio.sleep(faults.latency)
+                if await request.is_disconnected():
+                    # The caller gave up during the latency: do nothing on its behalf (a late
+                    # call must not use up a fault injection or start an order meant for later).
+                    return Response(status_code=400)
+            # The fault settings as read when the call came in (`faults`), not as they may have
+            # been changed during the latency by the next caller.
             if faults.error is not None:
                 fault = await asyncio.to_thread(engine.injected_fault, method, faults)
                 if fault is not None:

@@ -10,7 +10,12 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from devtools.bankid_sim import FaultSettings, SimulatorConfig, SimulatorEngine, create_simulator_app
+from devtools.bankid_sim import (
+    FaultSettings,
+    SimulatorConfig,
+    SimulatorEngine,
+    create_simulator_app,
+)
 from kivra_app.bankid import errors
 from kivra_app.bankid.client import BankIdClient
 from kivra_app.bankid.models import AuthRequest

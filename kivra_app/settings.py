@@ -118,6 +118,13 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_prefix: str = "kivra:"
 
+    # Serving and scale-out (issue #11): workers, proxies, anti-automation per client address
+    workers: int | None = Field(default=None, ge=1)  # backend workers; default see backend_workers
+    # Per client IP: how many signups, logins and BankID orders one address may start (a burst,
+    # then a sustained rate per minute), so one address cannot start thousands of BankID orders.
+    ip_start_burst: int = Field(default=30, ge=1)
+    ip_start_per_minute: float = Field(default=10.0, gt=0)
+
     @property
     def state_manager_mode(self) -> Literal["memory", "redis"]:
         """Reflex's state manager (issue #12 finding 2): never Reflex's default, the disk
@@ -156,6 +163,14 @@ class Settings(BaseSettings):
         if self.bankid_simulator is None:
             return self.dev_parts_enabled and self.bankid_url is None
         return self.bankid_simulator
+
+    @property
+    def backend_workers(self) -> int:
+        """Backend worker processes: `workers`, else one per core when Reflex's state is in Redis
+        (shared by the workers); always 1 without Redis (each worker would keep its own tabs)."""
+        if not (getattr(self, "redis_url", None) or os.environ.get("REFLEX_REDIS_URL")):
+            return 1
+        return self.workers or max(1, os.cpu_count() or 1)
 
     @property
     def gallery_enabled(self) -> bool:

@@ -110,7 +110,7 @@ class MailboxState(rx.State):
         self.status = "in"
         self.platform = _platform(self.router.headers.user_agent)
         if self.platform == "desktop" and not self.qr_app_store:
-            from components.app_prompt import APP_STORE_URL, GOOGLE_PLAY_URL
+            from kivra_app.app_links import APP_STORE_URL, GOOGLE_PLAY_URL
             from kivra_app.bankid.qr import render_qr_svg_data_uri
 
             self.qr_app_store = render_qr_svg_data_uri(APP_STORE_URL)

@@ -101,6 +101,18 @@ PHONE = Channel(
 )
 
 
+CHANNELS: dict[str, Channel] = {"email": EMAIL, "phone": PHONE}
+
+
+def channel(kind: object) -> Channel:
+    """The channel of a ContactKind; anything else is a bug in the caller (the UI passes
+    its own constants), refused like a crafted call."""
+    found = CHANNELS.get(kind) if isinstance(kind, str) else None
+    if found is None:
+        raise SignupError("signup.wrong_step")
+    return found
+
+
 # ====================================================================== public steps
 
 async def submit(core: SignupCore, channel: Channel, secret: str, raw: str, *,

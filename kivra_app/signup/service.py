@@ -54,9 +54,10 @@ from sqlalchemy.engine import Engine
 from kivra_app.models import utcnow
 from kivra_app.signup import account, bankid_step, contact_steps, lifecycle
 from kivra_app.signup.bankid_step import BANKID_MAX_STARTS as BANKID_MAX_STARTS
-from kivra_app.signup.contact_steps import EMAIL, PHONE
+from kivra_app.signup.contact_steps import channel
 from kivra_app.signup.core import SignupCore
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
+from kivra_app.signup.interfaces import ContactKind
 from kivra_app.signup.steps import Step
 from kivra_app.signup.views import BankIdProgress, BankIdStart, SignupView
 
@@ -77,7 +78,7 @@ def _shared(name: str) -> property:
                     lambda self, value: setattr(self._core, name, value))
 
 
-class SignupService:
+class SignupService:  # implements interfaces.SignupApi
     engine = _shared("engine")
     settings = _shared("settings")
     bankid = _shared("bankid")
@@ -141,34 +142,25 @@ class SignupService:
     async def cancel_bankid(self, secret: str) -> SignupView:
         return await bankid_step.cancel_bankid(self._core, secret)
 
-    # ================================================================== steps 3-4: email
+    # ================================================================== steps 3-6
 
-    async def submit_email(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
-        return await contact_steps.submit(self._core, EMAIL, secret, raw, client_ip=client_ip)
+    async def submit_contact(self, kind: ContactKind, secret: str, raw: str, *,
+                             client_ip: str) -> SignupView:
+        """The email (step 3) or mobile number (step 5): a code is sent -> its code step."""
+        return await contact_steps.submit(self._core, channel(kind), secret, raw,
+                                          client_ip=client_ip)
 
-    async def resend_email_code(self, secret: str, *, client_ip: str) -> SignupView:
-        return await contact_steps.resend(self._core, EMAIL, secret, client_ip=client_ip)
+    async def resend_code(self, kind: ContactKind, secret: str, *,
+                          client_ip: str) -> SignupView:
+        return await contact_steps.resend(self._core, channel(kind), secret, client_ip=client_ip)
 
-    def verify_email_code(self, secret: str, code: str) -> SignupView:
-        return contact_steps.verify(self._core, EMAIL, secret, code)
+    def verify_code(self, kind: ContactKind, secret: str, code: str) -> SignupView:
+        """Email code -> PHONE; SMS code -> creates User + Mailbox + welcome Letter in ONE
+        transaction -> DONE (or the account-conflict answer)."""
+        return contact_steps.verify(self._core, channel(kind), secret, code)
 
-    def change_email(self, secret: str) -> SignupView:
-        return contact_steps.change(self._core, EMAIL, secret)
-
-    # ================================================================== steps 5-6: phone
-
-    async def submit_phone(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
-        return await contact_steps.submit(self._core, PHONE, secret, raw, client_ip=client_ip)
-
-    async def resend_phone_code(self, secret: str, *, client_ip: str) -> SignupView:
-        return await contact_steps.resend(self._core, PHONE, secret, client_ip=client_ip)
-
-    def verify_phone_code(self, secret: str, code: str) -> SignupView:
-        """The last code: creates User + Mailbox + welcome Letter in ONE transaction -> DONE."""
-        return contact_steps.verify(self._core, PHONE, secret, code)
-
-    def change_phone(self, secret: str) -> SignupView:
-        return contact_steps.change(self._core, PHONE, secret)
+    def change_contact(self, kind: ContactKind, secret: str) -> SignupView:
+        return contact_steps.change(self._core, channel(kind), secret)
 
     # ================================================================== after DONE
 

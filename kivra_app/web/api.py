@@ -39,7 +39,8 @@ def build_api(settings: Settings) -> Starlette:
 
         routes.append(Mount("/_test", app=build_test_support(settings)))
     if settings.simulator_enabled:
-        from kivra_app.bankid.factory import build_simulator
+        # Development only: the one import of devtools, inside the branch that allows it.
+        from devtools.bankid_sim.mount import build_simulator
 
         routes.append(Mount("/bankid-sim", app=build_simulator(settings)))
     hsts = settings.base_url.startswith("https://")

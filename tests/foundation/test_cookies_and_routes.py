@@ -211,10 +211,10 @@ async def test_continue_refuses_a_ticket_without_its_signups_cookie(app: App) ->
 async def _done(app: App) -> str:
     old, ticket = await app.completed()
     secret = app.svc.rotate_secret(old, ticket)
-    await app.svc.submit_email(secret, "karin@example.se", client_ip="192.0.2.1")
-    app.svc.verify_email_code(secret, app.mailer.last_code("karin@example.se"))
-    await app.svc.submit_phone(secret, "070-174 06 05", client_ip="192.0.2.1")
-    app.svc.verify_phone_code(secret, app.sms.last_code())
+    await app.svc.submit_contact("email", secret, "karin@example.se", client_ip="192.0.2.1")
+    app.svc.verify_code("email", secret, app.mailer.last_code("karin@example.se"))
+    await app.svc.submit_contact("phone", secret, "070-174 06 05", client_ip="192.0.2.1")
+    app.svc.verify_code("phone", secret, app.sms.last_code())
     return secret
 
 

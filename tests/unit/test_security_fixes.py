@@ -59,7 +59,7 @@ async def test_bankid_completion_rotates_the_secret(flow, svc, engine, mailer):
     view = svc.view(old)
     assert view.continue_required and view.step == Step.EMAIL
     assert (view.given_name, view.personnummer_masked, view.user_id) == ("", "", None)
-    await _expect("signup.wrong_step", lambda: svc.submit_email(old, "k@example.se",
+    await _expect("signup.wrong_step", lambda: svc.submit_contact("email", old, "k@example.se",
                                                                 client_ip=IP))
     await _expect("signup.wrong_step", lambda: svc.set_language(old, "en"))
     assert mailer.codes == []
@@ -72,10 +72,10 @@ async def test_bankid_completion_rotates_the_secret(flow, svc, engine, mailer):
     # The old secret is dead; the ticket is single-use; the new secret continues.
     assert svc.view(old) is None
     assert svc.rotate_secret(old, ticket) is None and svc.rotate_secret(new, ticket) is None
-    await _expect("signup.expired", lambda: svc.submit_email(old, "k@example.se", client_ip=IP))
+    await _expect("signup.expired", lambda: svc.submit_contact("email", old, "k@example.se", client_ip=IP))
     view = svc.view(new)
     assert not view.continue_required and view.given_name == "Karin"
-    await svc.submit_email(new, "k@example.se", client_ip=IP)
+    await svc.submit_contact("email", new, "k@example.se", client_ip=IP)
     await _expect("signup.wrong_step", lambda: svc.continue_ticket(new))  # nothing to rotate
 
 

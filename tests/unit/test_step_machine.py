@@ -23,14 +23,14 @@ def calls(svc):
                                                    user_agent=UA, return_url="http://x/"),
         "poll_bankid": lambda s: svc.poll_bankid(s),
         "cancel_bankid": lambda s: svc.cancel_bankid(s),
-        "submit_email": lambda s: svc.submit_email(s, "evil@example.se", client_ip=IP),
-        "resend_email_code": lambda s: svc.resend_email_code(s, client_ip=IP),
-        "verify_email_code": lambda s: svc.verify_email_code(s, "123456"),
-        "change_email": lambda s: svc.change_email(s),
-        "submit_phone": lambda s: svc.submit_phone(s, "0701740699", client_ip=IP),
-        "resend_phone_code": lambda s: svc.resend_phone_code(s, client_ip=IP),
-        "verify_phone_code": lambda s: svc.verify_phone_code(s, "123456"),
-        "change_phone": lambda s: svc.change_phone(s),
+        "submit_email": lambda s: svc.submit_contact("email", s, "evil@example.se", client_ip=IP),
+        "resend_email_code": lambda s: svc.resend_code("email", s, client_ip=IP),
+        "verify_email_code": lambda s: svc.verify_code("email", s, "123456"),
+        "change_email": lambda s: svc.change_contact("email", s),
+        "submit_phone": lambda s: svc.submit_contact("phone", s, "0701740699", client_ip=IP),
+        "resend_phone_code": lambda s: svc.resend_code("phone", s, client_ip=IP),
+        "verify_phone_code": lambda s: svc.verify_code("phone", s, "123456"),
+        "change_phone": lambda s: svc.change_contact("phone", s),
         "issue_login_ticket": lambda s: svc.issue_login_ticket(s),
     }
 
@@ -140,38 +140,38 @@ async def test_happy_path_steps_and_view(flow, svc, mailer, sms, clock):
     assert (progress.view.step, progress.view.continue_required) == (Step.EMAIL, True)
     secret = flow.rotate(secret, progress.continue_ticket)
     assert svc.view(secret).given_name == "Karin"
-    view = await svc.submit_email(secret, " Karin@Example.SE ", client_ip=IP)
+    view = await svc.submit_contact("email", secret, " Karin@Example.SE ", client_ip=IP)
     assert (view.step, view.step.number, view.email) == (Step.EMAIL_CODE, 4, "karin@example.se")
     assert view.code_expires_at == clock.now.replace() + __import__("datetime").timedelta(minutes=30)
     assert view.resend_available_at == clock.now + __import__("datetime").timedelta(seconds=60)
     assert mailer.codes[-1][2] == "en"
-    view = svc.change_email(secret)
+    view = svc.change_contact("email", secret)
     assert (view.step, view.email) == (Step.EMAIL, "karin@example.se")
     clock.advance(60)
-    await svc.submit_email(secret, "karin@example.se", client_ip=IP)
-    view = svc.verify_email_code(secret, mailer.last_code())
+    await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    view = svc.verify_code("email", secret, mailer.last_code())
     assert view.step == Step.PHONE and view.code_expires_at is None
-    view = await svc.submit_phone(secret, "+46 70 174 06 05", client_ip=IP)
+    view = await svc.submit_contact("phone", secret, "+46 70 174 06 05", client_ip=IP)
     assert (view.step, view.phone_national) == (Step.PHONE_CODE, "070-174 06 05")
     assert sms.sent[-1][0] == "+46701740605"
     assert sms.sent[-1][1].startswith("Your verification code from Kivra is ")
-    view = svc.change_phone(secret)
+    view = svc.change_contact("phone", secret)
     assert view.step == Step.PHONE
     clock.advance(60)
-    await svc.submit_phone(secret, "0701740605", client_ip=IP)
-    view = svc.verify_phone_code(secret, sms.last_code())
+    await svc.submit_contact("phone", secret, "0701740605", client_ip=IP)
+    view = svc.verify_code("phone", secret, sms.last_code())
     assert view.step == Step.DONE and view.step.number == 7 and view.user_id
     assert svc.issue_login_ticket(secret)
 
 
 async def test_double_submit_is_one_side_effect(flow, svc, mailer, sms, clock):
     secret = await flow.to_email()
-    first = await svc.submit_email(secret, "karin@example.se", client_ip=IP)
-    again = await svc.submit_email(secret, "KARIN@example.se", client_ip=IP)
+    first = await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    again = await svc.submit_contact("email", secret, "KARIN@example.se", client_ip=IP)
     assert first == again and len(mailer.codes) == 1
-    svc.verify_email_code(secret, mailer.last_code())
-    await svc.submit_phone(secret, "0701740605", client_ip=IP)
-    await svc.submit_phone(secret, "070-174 06 05", client_ip=IP)
+    svc.verify_code("email", secret, mailer.last_code())
+    await svc.submit_contact("phone", secret, "0701740605", client_ip=IP)
+    await svc.submit_contact("phone", secret, "070-174 06 05", client_ip=IP)
     assert len(sms.sent) == 1
 
 
@@ -196,7 +196,7 @@ async def test_step_change_refuses_a_move_the_table_does_not_list(flow, svc, eng
     steps._ALLOWED = table
     try:
         with pytest.raises(IllegalStepChange):
-            svc.verify_email_code(secret, flow.mailer.last_code())
+            svc.verify_code("email", secret, flow.mailer.last_code())
     finally:
         steps._ALLOWED = original
     assert _stored_step(engine, signup_id) == Step.EMAIL_CODE

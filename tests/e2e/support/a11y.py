@@ -28,6 +28,8 @@ def install(context: BrowserContext) -> None:
 def violations(page: Page, include: str | None = None) -> list[dict]:
     """axe's violations on `page` (scoped to the CSS selector `include`)."""
     context = {"include": [[include]]} if include else None
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())  # a page from a context without install()
     return page.evaluate(
         "([context, options]) => (context ? axe.run(context, options) : axe.run(options))"
         ".then(r => r.violations)", [context, OPTIONS])

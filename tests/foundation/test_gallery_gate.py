@@ -43,7 +43,8 @@ def test_the_app_without_the_gallery_imports_no_story_module(tmp_path: Path) -> 
 
 
 def test_only_bare_story_pages_may_be_framed_and_only_by_us(tmp_path: Path) -> None:
-    on = TestClient(build_api(Settings(_env_file=None, data_dir=tmp_path, bankid_simulator=False)))
+    on = TestClient(build_api(Settings(_env_file=None, data_dir=tmp_path, bankid_simulator=False)),
+                    base_url="http://localhost")
     raw = on.get("/gallery/raw/sv/button/primary-default").headers
     assert "frame-ancestors 'self'" in raw["content-security-policy"]
     assert raw["x-frame-options"] == "SAMEORIGIN"
@@ -51,5 +52,5 @@ def test_only_bare_story_pages_may_be_framed_and_only_by_us(tmp_path: Path) -> N
     assert "frame-ancestors 'none'" in page["content-security-policy"]
     assert page["x-frame-options"] == "DENY"
     off = TestClient(build_api(Settings(_env_file=None, data_dir=tmp_path, bankid_simulator=False,
-                                        gallery=False)))
+                                        gallery=False)), base_url="http://localhost")
     assert off.get("/gallery/raw/sv/button/primary-default").headers["x-frame-options"] == "DENY"

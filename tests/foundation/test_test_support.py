@@ -133,12 +133,14 @@ def test_openapi_lists_every_route(env) -> None:  # noqa: ANN001
 
 def test_production_refuses_the_gallery_and_the_test_api(tmp_path: Path) -> None:
     prod = {"env": "production", "data_dir": tmp_path, "bankid_url": "https://x/rp/v6.0/",
+            "public_url": "https://kivra.example.se",
             "smtp_host": "smtp.example.se", "sms_provider": "46elks", "secret_key": "k" * 64}
     for flag in ("gallery", "test_support"):
         with pytest.raises((ProductionMisconfigured, ValidationError), match=flag.upper()):
             Settings(_env_file=None, **prod, **{flag: True})
     settings = Settings(_env_file=None, **prod)
     assert not settings.gallery_enabled and not settings.test_support_enabled
-    assert TestClient(build_api(settings)).get("/_test/openapi.json").status_code == 404
+    client = TestClient(build_api(settings), base_url="https://kivra.example.se")
+    assert client.get("/_test/openapi.json").status_code == 404
     allowed = Settings(_env_file=None, **prod, gallery=True, allow_dev_parts_in_production=True)
     assert allowed.gallery_enabled

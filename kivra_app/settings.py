@@ -161,7 +161,7 @@ class Settings(BaseSettings):
     def backend_workers(self) -> int:
         """Backend worker processes: `workers`, else one per core when Reflex's state is in Redis
         (shared by the workers); always 1 without Redis (each worker would keep its own tabs)."""
-        if not (getattr(self, "redis_url", None) or os.environ.get("REFLEX_REDIS_URL")):
+        if not self.redis_url:
             return 1
         return self.workers or max(1, os.cpu_count() or 1)
 

@@ -6,8 +6,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from kivra_app.senders.api import BASE_PATH as SENDER_API_PATH
-from kivra_app.senders.api import build_sender_api
+from kivra_app.senders.api import SenderApiMount, build_sender_api
 from kivra_app.settings import Settings
 from kivra_app.web import dev_outbox, session_routes
 from kivra_app.web.health import health
@@ -23,7 +22,7 @@ def build_api(settings: Settings) -> Starlette:
         # GET: the mailbox's "Logga ut" handler ends the session, then loads this page.
         Route("/api/logout", session_routes.logout, methods=["GET", "POST"]),
         # The sender API (FastAPI: its own OpenAPI at /api/sender/v1/openapi.json)
-        Mount(SENDER_API_PATH, app=build_sender_api(settings)),
+        SenderApiMount(build_sender_api(settings)),
     ]
     if settings.dev_parts_enabled:
         routes += [

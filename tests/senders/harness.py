@@ -15,12 +15,11 @@ import uvicorn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from kivra_app.models import Mailbox, NotificationPreference, User
 from kivra_app.ratelimit import DatabaseBackend, RateLimiter
 from kivra_app.senders import credentials
-from kivra_app.senders.api import BASE_PATH, build_sender_api
+from kivra_app.senders.api import BASE_PATH, SenderApiMount, build_sender_api
 from kivra_app.senders.pdfwriter import make_pdf
 from kivra_app.settings import Settings
 from tests.unit.fakes import make_pnr
@@ -65,7 +64,7 @@ class ServerThread:
 def mounted_app(settings: Settings, engine: Engine, limiter: RateLimiter | None = None) -> Starlette:
     """As kivra_app/web/api.py mounts it."""
     api = build_sender_api(settings, engine, limiter or RateLimiter(DatabaseBackend(engine)))
-    return Starlette(routes=[Mount(BASE_PATH, app=api)])
+    return Starlette(routes=[SenderApiMount(api)])
 
 
 @dataclass

@@ -8,7 +8,7 @@ from starlette.routing import Mount, Route
 
 from kivra_app.senders.api import SenderApiMount, build_sender_api
 from kivra_app.settings import Settings
-from kivra_app.web import dev_outbox, session_routes
+from kivra_app.web import dev_outbox, dev_senders, session_routes
 from kivra_app.web.health import health
 from kivra_app.web.security_headers import SecurityHeaders
 
@@ -28,6 +28,7 @@ def build_api(settings: Settings) -> Starlette:
         routes += [
             Route("/dev/outbox", dev_outbox.outbox_page, methods=["GET"]),
             Route("/dev/outbox.json", dev_outbox.outbox_json, methods=["GET"]),
+            Route("/dev/senders", dev_senders.senders_page, methods=["GET"]),
         ]
     if settings.simulator_enabled:
         from kivra_app.bankid.factory import build_simulator

@@ -48,8 +48,8 @@ run: migrate
 	echo "backend workers: $$GRANIAN_WORKERS"
 	exec reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
-## Hot reload for designers: the gallery at http://localhost:PORT/gallery changes within a few
-## seconds of a save (Vite's dev server on PORT, the backend on PORT+1; bench/hot_reload.py).
+## Hot reload for designers: the gallery at http://localhost:PORT/gallery (Vite's dev server on
+## PORT, the backend on PORT+1); a save recompiles the app, no production bundle (bench/hot_reload.py).
 DEV_BACKEND_PORT := $(shell echo $$(( $(PORT) + 1 )))
 dev: migrate
 	KIVRA_PORT=$(DEV_BACKEND_PORT) KIVRA_DEV_FRONTEND_PORT=$(PORT) \

@@ -51,8 +51,8 @@ class BankIdPhone:
         self.api = api
 
     def approve(self, personal_number: str | None = None) -> dict:
-        return self.api.bankid_act(self.api.wait_for_order()["id"], "approve",
-                                   personal_number=personal_number)
+        order = self.api.wait_for_order(personal_number)
+        return self.api.bankid_act(order["id"], "approve", personal_number=personal_number)
 
     def cancel(self) -> dict:
         return self.api.bankid_act(self.api.wait_for_order()["id"], "cancel")

@@ -58,11 +58,15 @@ class TestApi:
     def bankid_orders(self) -> list[dict]:
         return self._ok(self.http.get("/bankid/orders"))["orders"]
 
-    def wait_for_order(self, timeout: float = 15) -> dict:
+    def wait_for_order(self, personal_number: str | None = None, timeout: float = 15) -> dict:
+        """The newest pending order (oldest first in the list); with `personal_number`, the
+        newest one the simulator shows for that person (masked YYYYMMDD-****) if there is one."""
+        masked = f"{personal_number[:8]}-****" if personal_number else None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if orders := self.bankid_orders():
-                return orders[-1]
+                mine = [o for o in orders if masked and o.get("personalNumber") == masked]
+                return (mine or orders)[-1]
             time.sleep(0.2)
         raise AssertionError("no pending BankID order")
 

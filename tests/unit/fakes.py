@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
@@ -99,8 +100,15 @@ class FakeMailer:
         self.codes: list[tuple[str, str, str]] = []  # (to, code, language)
         self.notices: list[tuple[str, str]] = []
         self.fail: Exception | None = None
+        self.hold: asyncio.Event | None = None  # set: a send waits here (a slow mail server)
+        self.started = 0  # sends that reached the server
+        self.entered = asyncio.Event()  # set when a send reaches the server
 
     async def send_code(self, to: str, code: str, language: str, *, valid_minutes: int) -> None:
+        self.started += 1
+        self.entered.set()
+        if self.hold is not None:
+            await self.hold.wait()
         if self.fail is not None:
             raise self.fail
         self.codes.append((to, code, language))

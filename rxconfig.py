@@ -14,11 +14,15 @@ os.environ.setdefault("REFLEX_USE_NPM", "1")
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
+# A backend-only instance behind a proxy (`make cluster`, deploy/README.md) must not name a
+# frontend port: Reflex refuses --backend-only with one.
+_backend_only = os.environ.get("REFLEX_BACKEND_ONLY", "").lower() in ("1", "true", "yes")
+
 config = rx.Config(
     app_name="kivra_app",
     telemetry_enabled=False,
     db_url=settings.effective_database_url,
-    frontend_port=settings.port,
+    **({} if _backend_only else {"frontend_port": settings.port}),
     backend_port=settings.port,
     cors_allowed_origins=settings.allowed_origins,
     trusted_proxy_hops=settings.trusted_proxy_hops,

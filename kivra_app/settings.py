@@ -111,6 +111,13 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_prefix: str = "kivra:"
 
+    # Serving and scale-out (issue #11): workers, proxies, anti-automation per client address
+    workers: int | None = Field(default=None, ge=1)  # backend workers; default see backend_workers
+    # Per client IP: how many signups, logins and BankID orders one address may start (a burst,
+    # then a sustained rate per minute), so one address cannot start thousands of BankID orders.
+    ip_start_burst: int = Field(default=30, ge=1)
+    ip_start_per_minute: float = Field(default=10.0, gt=0)
+
     @property
     def state_manager_mode(self) -> Literal["memory", "redis"]:
         """Reflex's state manager (issue #12 finding 2): never Reflex's default, the disk
@@ -135,6 +142,22 @@ class Settings(BaseSettings):
             hosts += ["localhost", "127.0.0.1"]
         return list(dict.fromkeys(hosts))
 
+    # Sender API (/api/sender/v1) and notifications (issue #8)
+    sender_token_ttl: int = Field(default=3600, ge=60)  # seconds an access token lives
+    sender_rate_burst: int = Field(default=200, ge=1)  # requests at once per sender
+    sender_rate_per_second: float = Field(default=100.0, gt=0)  # sustained, per sender
+    sender_max_request_bytes: int = 10 * 1024 * 1024
+    sender_max_part_bytes: int = 5 * 1024 * 1024
+    sender_match_max: int = 10_000
+    idempotency_ttl_hours: int = 24 * 7
+    sender_opt_out_grace_days: int = 10  # "Ta emot digitalt" off: deliveries still arrive
+    notification_window: float = Field(default=60.0, ge=0)  # seconds; deliveries coalesce
+    notification_poll: float = Field(default=2.0, gt=0)  # worker's idle poll interval
+    notification_max_attempts: int = Field(default=6, ge=1)
+    notification_backoff: float = Field(default=30.0, ge=0)  # first retry; doubles each time
+    notification_lease: float = Field(default=120.0, gt=0)  # a claimed row's send deadline
+    notification_worker: bool = True  # start the outbox worker with the app
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -149,6 +172,14 @@ class Settings(BaseSettings):
         if self.bankid_simulator is None:
             return self.dev_parts_enabled and self.bankid_url is None
         return self.bankid_simulator
+
+    @property
+    def backend_workers(self) -> int:
+        """Backend worker processes: `workers`, else one per core when Reflex's state is in Redis
+        (shared by the workers); always 1 without Redis (each worker would keep its own tabs)."""
+        if not self.redis_url:
+            return 1
+        return self.workers or max(1, os.cpu_count() or 1)
 
     @property
     def test_personnummer_allowed(self) -> bool:

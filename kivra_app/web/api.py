@@ -9,8 +9,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 
+from kivra_app.senders.api import SenderApiMount, build_sender_api
 from kivra_app.settings import Settings
-from kivra_app.web import dev_outbox, session_routes
+from kivra_app.web import dev_outbox, dev_senders, session_routes
 from kivra_app.web.health import health
 from kivra_app.web.same_origin import same_origin_only
 from kivra_app.web.security_headers import SecurityHeaders
@@ -28,14 +29,18 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/session/claim", guard(session_routes.claim_session), methods=["GET"]),
         # The mailbox's "Logga ut" ends the session, then POSTs a form here (state.deps.post_page).
         Route("/api/logout", guard(session_routes.logout), methods=["POST"]),
+        # The sender API (FastAPI: its own OpenAPI at /api/sender/v1/openapi.json)
+        SenderApiMount(build_sender_api(settings)),
     ]
     if settings.dev_parts_enabled:
         routes += [
             Route("/dev/outbox", dev_outbox.outbox_page, methods=["GET"]),
             Route("/dev/outbox.json", dev_outbox.outbox_json, methods=["GET"]),
+            Route("/dev/senders", dev_senders.senders_page, methods=["GET"]),
         ]
     if settings.simulator_enabled:
-        from kivra_app.bankid.factory import build_simulator
+        # Development only: the one import of devtools, inside the branch that allows it.
+        from devtools.bankid_sim.mount import build_simulator
 
         routes.append(Mount("/bankid-sim", app=build_simulator(settings)))
     hsts = settings.base_url.startswith("https://")

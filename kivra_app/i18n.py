@@ -217,6 +217,8 @@ _SV: dict[str, str] = {
     "service.mail": "Vi kunde inte skicka mailet just nu. Försök igen om en liten stund.",
     "service.sms": "Vi kunde inte skicka sms:et just nu. Försök igen om en liten stund.",
     "service.bankid": "Vi får inte kontakt med BankID just nu. Försök igen om en liten stund.",
+    # --- signup core (issue #7 §3): the email taken between its code and the account ---
+    "email.taken": "Mailadressen används redan av ett annat Kivra-konto. Skriv en annan mailadress.",
     # --- Notifications of new mail (senders, issue #8): never a subject, amount, OCR,
     # personnummer or any content; {sender}/{senders} are sender display names only.
     "notify.mail_subject": "Du har fått ny post från {sender}",
@@ -385,6 +387,8 @@ _EN: dict[str, str] = {
     "service.mail": "We could not send the email right now. Please try again in a moment.",
     "service.sms": "We could not send the text message right now. Please try again in a moment.",
     "service.bankid": "We can't reach BankID right now. Please try again in a moment.",
+    # --- signup core (issue #7 §3): the email taken between its code and the account ---
+    "email.taken": "This email address is already used by another Kivra account. Enter another email address.",
     # --- Notifications of new mail (senders, issue #8): never a subject, amount, OCR,
     # personnummer or any content; {sender}/{senders} are sender display names only.
     "notify.mail_subject": "You have new mail from {sender}",

@@ -24,9 +24,8 @@ from kivra_app.bankid.qr import qr_data
 from kivra_app.db import session_scope
 from kivra_app.models import Signup, User, as_utc
 from kivra_app.signup.audit import security_event
-from kivra_app.signup.core import SIGNUP_IDLE_TIMEOUT, SignupCore, secret_hash
+from kivra_app.signup.core import SignupCore, secret_hash
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
-from kivra_app.signup.lifecycle import CONTINUE_TICKET_TTL
 from kivra_app.signup.steps import Step
 from kivra_app.signup.validation import (
     mask_personnummer,
@@ -89,11 +88,10 @@ def submit_personnummer(core: SignupCore, secret: str, raw: str) -> SignupView:
             security_event("input_validation_fail", signup=signup.id, field="personnummer",
                            reason=exc.key)
             raise
-        signup.personnummer_typed = parsed.number
-        signup.step = Step.BANKID.value
-        signup.bankid_last_status = None
-        signup.bankid_last_hint = None
-        return core.save_and_view(session, signup)
+        row = core.change_step(session, signup.id, Step.PERSONNUMMER, Step.BANKID,  # type: ignore[arg-type]
+                               personnummer_typed=parsed.number, bankid_last_status=None,
+                               bankid_last_hint=None)
+        return core.build_view(session, row)
 
 
 def _auth_request(core: SignupCore, signup: Signup) -> AuthRequest:
@@ -388,12 +386,18 @@ def complete(core: SignupCore, signup_id: int, order_ref: str,
     cleared = dict(bankid_order_ref=None, bankid_qr_start_token=None,
                    bankid_qr_start_secret=None, bankid_auto_start_token=None,
                    bankid_order_started_at=None, bankid_last_collect_at=None,
-                   updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT)
+                   updated_at=now, expires_at=now + core.idle_timeout)
     ticket = existing = None
     with session_scope(core.engine) as session:
-        if underage:
+        if underage:  # the step stays BANKID: not a step change
             values: dict[str, object] = dict(cleared, bankid_last_status="failed",
                                              bankid_last_hint=None)
+            moved = session.exec(  # type: ignore[call-overload]
+                update(Signup).execution_options(synchronize_session=False)
+                .where(Signup.id == signup_id, Signup.step == Step.BANKID.value,
+                       Signup.bankid_order_ref == order_ref)
+                .values(**values)
+            ).rowcount
         else:
             existing = session.exec(
                 select(User.id).where(User.personnummer == parsed.number)
@@ -409,19 +413,19 @@ def complete(core: SignupCore, signup_id: int, order_ref: str,
                 bankid_last_status="complete",
                 bankid_last_hint=None,
                 continue_ticket_hash=secret_hash(ticket),
-                continue_ticket_expires_at=now + CONTINUE_TICKET_TTL,
+                continue_ticket_expires_at=now + core.continue_ticket_ttl,
                 secret_rotated_at=None,
             )
             if existing is not None:
-                values.update(user_id=existing, welcome_back=True, step=Step.DONE.value)
-            else:
-                values.update(step=Step.EMAIL.value)
-        moved = session.exec(  # type: ignore[call-overload]
-            update(Signup).execution_options(synchronize_session=False)
-            .where(Signup.id == signup_id, Signup.step == Step.BANKID.value,
-                   Signup.bankid_order_ref == order_ref)
-            .values(**values)
-        ).rowcount
+                values.update(user_id=existing, welcome_back=True)
+            del values["updated_at"], values["expires_at"]  # change_step sets them
+            try:
+                core.change_step(session, signup_id, Step.BANKID,
+                                 Step.DONE if existing is not None else Step.EMAIL,
+                                 Signup.bankid_order_ref == order_ref, **values)
+                moved = 1
+            except SignupError:
+                moved = 0
     if moved != 1:  # another poll (or a cancel) got there first
         with Session(core.engine) as session:
             row = session.get(Signup, signup_id)
@@ -439,15 +443,14 @@ def complete(core: SignupCore, signup_id: int, order_ref: str,
         return replace(_progress(core, session, row, existing), continue_ticket=ticket)
 
 
-def _return_to_personnummer(core: SignupCore, session: Session, row: Signup, *,
-                            keep_ref: bool) -> None:
+def _return_to_personnummer(core: SignupCore, session: Session, row: Signup) -> Signup:
     """BANKID -> PERSONNUMMER: the order and its last status are forgotten, the number kept."""
-    clear_order(row, keep_ref=keep_ref)
-    row.bankid_last_status = None
-    row.bankid_last_hint = None
-    row.step = Step.PERSONNUMMER.value
-    core.touch(row)
-    session.add(row)
+    return core.change_step(
+        session, row.id, Step.BANKID, Step.PERSONNUMMER,  # type: ignore[arg-type]
+        bankid_order_ref=None, bankid_qr_start_token=None, bankid_qr_start_secret=None,
+        bankid_auto_start_token=None, bankid_order_started_at=None,
+        bankid_last_collect_at=None, bankid_last_status=None, bankid_last_hint=None,
+    )
 
 
 async def cancel_bankid(core: SignupCore, secret: str) -> SignupView:
@@ -457,17 +460,7 @@ async def cancel_bankid(core: SignupCore, secret: str) -> SignupView:
         row = session.get(Signup, signup.id)
         assert row is not None
         if row.step == Step.BANKID:
-            _return_to_personnummer(core, session, row, keep_ref=False)
-        session.flush()
+            row = _return_to_personnummer(core, session, row)
         security_event("bankid_cancelled", signup=signup.id)
         return core.build_view(session, row)
 
-
-def back_to_personnummer(core: SignupCore, secret: str) -> SignupView:
-    with session_scope(core.engine) as session:
-        signup = core.load(session, secret)
-        core.require(signup, Step.BANKID, action="back_to_personnummer")
-        # Keep the orderRef so that the next start_bankid cancels it first.
-        _return_to_personnummer(core, session, signup, keep_ref=True)
-        session.flush()
-        return core.build_view(session, signup)

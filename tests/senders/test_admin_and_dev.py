@@ -93,7 +93,7 @@ def test_dev_senders_page_shows_the_demo_credentials(tmp_path, sqlite_engine, mo
     settings = make_settings(tmp_path, str(sqlite_engine.url), bankid_simulator=False)
     monkeypatch.setattr(dev_senders, "services",
                         lambda: SimpleNamespace(engine=sqlite_engine, settings=settings))
-    page = TestClient(build_api(settings)).get("/dev/senders")
+    page = TestClient(build_api(settings), base_url="http://localhost").get("/dev/senders")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     demo = json.loads((tmp_path / "dev-sender.json").read_text())
     assert demo["client_id"] in page.text and demo["client_secret"] in page.text

@@ -122,10 +122,10 @@ async def test_identity_comes_from_completion_data_not_the_typed_number(flow, sv
     assert view.personnummer_masked == "19700101-****"
     row = stored(engine)
     assert row.verified_personnummer == other and row.bankid_order_ref is None
-    await svc.submit_email(secret, "b@example.se", client_ip=IP)
-    svc.verify_email_code(secret, mailer.last_code())
-    await svc.submit_phone(secret, "0701740605", client_ip=IP)
-    svc.verify_phone_code(secret, sms.last_code())
+    await svc.submit_contact("email", secret, "b@example.se", client_ip=IP)
+    svc.verify_code("email", secret, mailer.last_code())
+    await svc.submit_contact("phone", secret, "0701740605", client_ip=IP)
+    svc.verify_code("phone", secret, sms.last_code())
     with Session(engine) as session:
         users = session.exec(select(User)).all()
     assert [u.personnummer for u in users] == [other]

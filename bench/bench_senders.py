@@ -100,7 +100,7 @@ def make_senders(url: str, n: int) -> list[tuple[str, str]]:
     engine = make_engine(url)
     out = []
     for i in range(n):
-        nine = f"55{i:07d}"
+        nine = f"559{i:06d}"
         orgnr = nine + luhn.calc_check_digit(nine)
         issued = create_sender(engine, name=f"Bench {i} AB", orgnr=orgnr)
         out.append((issued.client_id, issued.client_secret))

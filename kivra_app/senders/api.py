@@ -288,6 +288,8 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
                    for e in exc.errors()):
                 raise Problem("payload-too-large", detail="At most 10,000 numbers.") from None
             raise delivery.validation_problem(exc) from None
+        if len(body.personnummer) > settings.sender_match_max:
+            raise Problem("payload-too-large", detail="Too many numbers in one request.")
         reachable = await asyncio.to_thread(feed.match, get_engine(), who.sender_id,
                                             body.personnummer)
         await asyncio.to_thread(record, "recipients.match", "ok", actor=who.sender_id,

@@ -229,6 +229,10 @@ _SV: dict[str, str] = {
     "notify.mail_settings": "Du kan ändra dina aviseringar under Inställningar när du har loggat in.",
     "notify.mail_phishing": "Kivra ber dig aldrig om koder, lösenord eller betalning via länkar i mail.",
     "notify.sms_invoice": "Du har fått en faktura från {sender} i Kivra. Logga in på {url}",
+    # --- Anti-automation (scale, issue #11): too many starts from one address ---
+    "antiautomation.title": "För många försök just nu",
+    "antiautomation.body": "Det har startats väldigt många inloggningar och kontoregistreringar från din uppkoppling på kort tid. Vänta en liten stund och försök sedan igen.",
+    "antiautomation.back": "Till startsidan",
 }
 
 _EN: dict[str, str] = {
@@ -399,6 +403,10 @@ _EN: dict[str, str] = {
     "notify.mail_settings": "You can change your notifications under Settings once you have logged in.",
     "notify.mail_phishing": "Kivra never asks you for codes, passwords or payment through links in emails.",
     "notify.sms_invoice": "You have received an invoice from {sender} in Kivra. Log in at {url}",
+    # --- Anti-automation (scale, issue #11): too many starts from one address ---
+    "antiautomation.title": "Too many attempts right now",
+    "antiautomation.body": "A great many logins and sign-ups have been started from your connection in a short time. Please wait a moment and then try again.",
+    "antiautomation.back": "To the start page",
 }
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {"sv": _SV, "en": _EN}

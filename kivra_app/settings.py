@@ -141,6 +141,7 @@ class Settings(BaseSettings):
         if not self.is_production or not self.public_url:
             hosts += ["localhost", "127.0.0.1"]
         return list(dict.fromkeys(hosts))
+
     # Sender API (/api/sender/v1) and notifications (issue #8)
     sender_token_ttl: int = Field(default=3600, ge=60)  # seconds an access token lives
     sender_rate_burst: int = Field(default=200, ge=1)  # requests at once per sender
@@ -176,7 +177,7 @@ class Settings(BaseSettings):
     def backend_workers(self) -> int:
         """Backend worker processes: `workers`, else one per core when Reflex's state is in Redis
         (shared by the workers); always 1 without Redis (each worker would keep its own tabs)."""
-        if not (getattr(self, "redis_url", None) or os.environ.get("REFLEX_REDIS_URL")):
+        if not self.redis_url:
             return 1
         return self.workers or max(1, os.cpu_count() or 1)
 

@@ -79,7 +79,7 @@ def setup_people(url: str, n: int) -> list[str]:
     numbers = []
     with Session(engine) as session:
         for i in range(n):
-            pnr = make_pnr("19800101", f"{i:03d}")
+            pnr = make_pnr("19800101", f"{i + 1:03d}")
             user = User(personnummer=pnr, email=f"bench{i}@example.se", phone="+46701740605")
             session.add(user)
             session.flush()

@@ -71,6 +71,9 @@ class Signup(SQLModel, table=True):
     # but ask for a continue ticket.
     continue_ticket_hash: str | None = Field(default=None, max_length=64)
     continue_ticket_expires_at: datetime | None = Field(default=None, sa_column=_ts())
+    # SHA-256 of the tab that started the completed BankID order: only it may ask for a fresh
+    # continue ticket (another holder of the same cookie cannot, #12 finding 1)
+    continue_tab_hash: str | None = Field(default=None, max_length=64)
     secret_rotated_at: datetime | None = Field(default=None, sa_column=_ts())
     closed_at: datetime | None = Field(default=None, sa_column=_ts())  # login ticket issued
 

@@ -5,6 +5,7 @@
   started order gets a `bankid_order` row (owner "signup:<id>") with the same orderRef, tokens,
   times, status and hint, so its QR and collect continue after the upgrade. The tab that started
   it is not known (tab_hash NULL: any tab of that signup cookie may finish it, as before).
+- signup.continue_tab_hash: the tab that saw BankID complete; only it gets continue tickets.
 - loginticket.login_hash: a ticket issued by a BankID login is bound to the login cookie.
 
 Revision ID: b7f1d2c3a4e5
@@ -99,6 +100,7 @@ def upgrade() -> None:
     with op.batch_alter_table('signup', schema=None) as batch_op:
         for name, _ in _SIGNUP_COLUMNS:
             batch_op.drop_column(name)
+        batch_op.add_column(sa.Column('continue_tab_hash', _S(length=64), nullable=True))
 
     with op.batch_alter_table('loginticket', schema=None) as batch_op:
         batch_op.add_column(sa.Column('login_hash', _S(length=64), nullable=True))
@@ -108,6 +110,7 @@ def downgrade() -> None:
     with op.batch_alter_table('loginticket', schema=None) as batch_op:
         batch_op.drop_column('login_hash')
     with op.batch_alter_table('signup', schema=None) as batch_op:
+        batch_op.drop_column('continue_tab_hash')
         for name, kind in _SIGNUP_COLUMNS:
             default = sa.text('0') if name == 'bankid_same_device' else None
             batch_op.add_column(sa.Column(name, kind, nullable=name != 'bankid_same_device',

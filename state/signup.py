@@ -8,7 +8,8 @@ Rules (docs/signup-service.md, security-requirements §L):
   owns the step machine and refuses the wrong step. Public vars hold only what the screen
   shows: no orderRef, QR secret, code or full personnummer (except the typed one on step 1).
 - The screen is re-derived from `service.view(secret)` on every page load, so a reload at any
-  step lands on that step with what was entered.
+  step lands on that step with what was entered. Personal values are shown only to the
+  connection whose cookie loaded them (computed vars over `_shown`, #12 finding 3).
 - After BankID the secret is rotated (R-24): the poll that sees the completion gets a one-time
   continue ticket and the tab loads GET /api/signup/continue?ticket=… (a full page load: only an
   HTTP response can set the HttpOnly cookie), which sets the new secret and returns to /signup.
@@ -31,7 +32,7 @@ import reflex as rx
 
 from kivra_app.i18n import LANGUAGES, normalise_language, t
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
-from state import deps
+from state import deps, personal
 from state.bankid_loop import BankIdLoopMixin
 from state.lang import LangState, set_html_lang
 
@@ -91,11 +92,7 @@ class SignupState(BankIdLoopMixin, rx.State):
     # BankID (on the way to the secret rotation), else a Step value
     step_number: int = 0
     progress_label: str = ""
-    pnr_prefill: str = ""  # the typed personnummer, only while step == "personnummer"
-    pnr_masked: str = ""  # "19850709-****"
-    given_name: str = ""
-    email: str = ""
-    phone: str = ""  # national format "070-123 45 67"
+    # pnr_prefill, pnr_masked, given_name, email, phone: computed vars below (#12 finding 3)
     field_error: str = ""  # the inline error of the step's one field
     notice: str = ""  # polite status text (code sent, try again, …)
     notice_is_error: bool = False
@@ -109,6 +106,11 @@ class SignupState(BankIdLoopMixin, rx.State):
 
     # --- backend only ----------------------------------------------------------------------
     _bankid_error_text: str = ""
+    # Personal values (the typed personnummer only while step == "personnummer", the masked
+    # one "19850709-****", the name, the email, the phone "070-123 45 67") and whose they are:
+    # the SHA-256 of the signup cookie that loaded them.
+    _shown: dict[str, str] = {}
+    _viewer: str = ""
     _lang: str = "sv"
     _error: tuple[str, dict[str, Any]] | None = None
     _notice: tuple[str, dict[str, Any]] | None = None
@@ -117,6 +119,32 @@ class SignupState(BankIdLoopMixin, rx.State):
     _tick_gen: int = 0
     _tick_beat: float = 0.0
     _continue_tries: int = 0
+
+    # --- personal values: only for the connection whose cookie loaded them (#12 finding 3) ---
+    def _personal(self, key: str) -> str:
+        if not self._shown or not personal.same_viewer(self._request_secret(), self._viewer):
+            return ""
+        return self._shown.get(key, "")
+
+    @rx.var(cache=False)
+    def pnr_prefill(self) -> str:
+        return self._personal("pnr_prefill")
+
+    @rx.var(cache=False)
+    def pnr_masked(self) -> str:
+        return self._personal("pnr_masked")
+
+    @rx.var(cache=False)
+    def given_name(self) -> str:
+        return self._personal("given_name")
+
+    @rx.var(cache=False)
+    def email(self) -> str:
+        return self._personal("email")
+
+    @rx.var(cache=False)
+    def phone(self) -> str:
+        return self._personal("phone")
 
     # --- helpers (private: not callable from the browser) -----------------------------------
     def _request_secret(self) -> str | None:
@@ -170,7 +198,8 @@ class SignupState(BankIdLoopMixin, rx.State):
         self.step = "missing"
         self.step_number = 0
         self.progress_label = ""
-        self.pnr_prefill = self.pnr_masked = self.given_name = self.email = self.phone = ""
+        self._shown = {}
+        self._viewer = ""
         self.welcome_back = False
         self._bankid_reset()
         self._tick_gen += 1
@@ -188,15 +217,15 @@ class SignupState(BankIdLoopMixin, rx.State):
         prefill = (view.personnummer or "") if step == "personnummer" else ""
         new_email = view.email or ""
         new_phone = view.phone_national or ""
-        if (prefill, new_email, new_phone) != (self.pnr_prefill, self.email, self.phone) or (
-            previous != step
-        ):
+        shown = self._shown
+        if (prefill, new_email, new_phone) != (shown.get("pnr_prefill", ""),
+                                               shown.get("email", ""),
+                                               shown.get("phone", "")) or previous != step:
             self.form_key += 1
-        self.pnr_prefill = prefill
-        self.pnr_masked = view.personnummer_masked or ""
-        self.given_name = view.given_name or ""
-        self.email = new_email
-        self.phone = new_phone
+        self._shown = {"pnr_prefill": prefill, "pnr_masked": view.personnummer_masked or "",
+                       "given_name": view.given_name or "", "email": new_email,
+                       "phone": new_phone}
+        self._viewer = personal.viewer_of(self._request_secret())
         self._code_expires_ts = _iso(view.code_expires_at) if step in CODE_STEPS else None
         self._resend_ts = _iso(view.resend_available_at) if step in CODE_STEPS else None
         # An existing account goes from BankID straight to DONE (SignupView.welcome_back).

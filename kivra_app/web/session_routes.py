@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from kivra_app.auth import sessions
 from kivra_app.container import services
 from kivra_app.web.cookies import (
+    LOGIN_COOKIE,
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     SIGNUP_COOKIE,
@@ -100,4 +101,5 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303)
     clear_cookie(response, svc.settings, SESSION_COOKIE)
     clear_cookie(response, svc.settings, SIGNUP_COOKIE)
+    clear_cookie(response, svc.settings, LOGIN_COOKIE)
     return response

@@ -219,6 +219,8 @@ _SV: dict[str, str] = {
     "service.mail": "Vi kunde inte skicka mailet just nu. Försök igen om en liten stund.",
     "service.sms": "Vi kunde inte skicka sms:et just nu. Försök igen om en liten stund.",
     "service.bankid": "Vi får inte kontakt med BankID just nu. Försök igen om en liten stund.",
+    # --- signup core (issue #7 §3): the email taken between its code and the account ---
+    "email.taken": "Mailadressen används redan av ett annat Kivra-konto. Skriv en annan mailadress.",
     # --- BankID flow and login (issue #7 sections 1-2, issue #12 findings 1-4) ---
     "page_title./login": "Logga in – Kivra",
     "nav.login": "Logga in",
@@ -393,6 +395,8 @@ _EN: dict[str, str] = {
     "service.mail": "We could not send the email right now. Please try again in a moment.",
     "service.sms": "We could not send the text message right now. Please try again in a moment.",
     "service.bankid": "We can't reach BankID right now. Please try again in a moment.",
+    # --- signup core (issue #7 §3): the email taken between its code and the account ---
+    "email.taken": "This email address is already used by another Kivra account. Enter another email address.",
     # --- BankID flow and login (issue #7 sections 1-2, issue #12 findings 1-4) ---
     "page_title./login": "Log in – Kivra",
     "nav.login": "Log in",

@@ -5,7 +5,7 @@ from the websocket's own request headers by every handler (never a client-sent v
 id stays server-side.
 
 "Logga ut" is the `logout` event: it ends the session on the server, empties this tab's states
-(the letters must not come back on the next hydrate of the tab) and then loads /api/logout,
+(the letters must not come back on the next hydrate of the tab) and then POSTs a form to /api/logout,
 which clears the HttpOnly cookie.
 
 No session: a visitor without one goes to /login?next=/mailbox; a session that ran out (idle or
@@ -161,7 +161,7 @@ class MailboxState(rx.State):
         self.status = "in"
         self.platform = _platform(self.router.headers.user_agent)
         if self.platform == "desktop" and not self.qr_app_store:
-            from components.app_prompt import APP_STORE_URL, GOOGLE_PLAY_URL
+            from kivra_app.app_links import APP_STORE_URL, GOOGLE_PLAY_URL
             from kivra_app.bankid.qr import render_qr_svg_data_uri
 
             self.qr_app_store = render_qr_svg_data_uri(APP_STORE_URL)
@@ -208,7 +208,7 @@ class MailboxState(rx.State):
     @rx.event
     async def logout(self):
         """'Logga ut': end the session (R-27), forget this tab's mailbox and signup data, then
-        a full page load of /api/logout, which clears the cookie and shows the start page."""
+        a POSTed form to /api/logout, which clears the cookie and shows the start page."""
         secret = self._session_secret()
         if secret:
             from kivra_app.auth.sessions import end_session
@@ -222,4 +222,4 @@ class MailboxState(rx.State):
 
         signup = await self.get_state(SignupState)
         signup.reset()
-        return deps.full_page("/api/logout")
+        return deps.post_page("/api/logout")

@@ -32,6 +32,7 @@ import reflex as rx
 
 from kivra_app.i18n import LANGUAGES, normalise_language, t
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
+from kivra_app.signup.interfaces import ContactKind, SignupApi
 from state import deps, personal
 from state.bankid_loop import BankIdLoopMixin
 from state.lang import LangState, set_html_lang
@@ -69,21 +70,16 @@ def _iso(moment: datetime | None) -> float | None:
 class _ContactChannel:
     """What differs between the email and the phone steps of the state."""
 
+    kind: ContactKind  # the channel parameter of the service's ContactSteps calls
     field: str  # the form field, and the step where it is typed
     code_step: str  # the step where its code is typed
-    submit: str  # SignupService method names
-    verify: str
-    resend: str
-    change: str
     sent_key: str  # the notice after a resend
 
 
-_EMAIL = _ContactChannel(field="email", code_step="email_code", submit="submit_email",
-                         verify="verify_email_code", resend="resend_email_code",
-                         change="change_email", sent_key="code.sent_email")
-_PHONE = _ContactChannel(field="phone", code_step="phone_code", submit="submit_phone",
-                         verify="verify_phone_code", resend="resend_phone_code",
-                         change="change_phone", sent_key="code.sent_sms")
+_EMAIL = _ContactChannel(kind="email", field="email", code_step="email_code",
+                         sent_key="code.sent_email")
+_PHONE = _ContactChannel(kind="phone", field="phone", code_step="phone_code",
+                         sent_key="code.sent_sms")
 
 
 class SignupState(BankIdLoopMixin, rx.State):
@@ -151,7 +147,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         """The signup secret of THIS event's connection (its cookie); never stored."""
         return deps.cookie_value(self.router.headers.cookie, deps.SIGNUP_COOKIE)
 
-    def _svc(self) -> Any:
+    def _svc(self) -> SignupApi:
         return deps.services().signup
 
     def _t(self, key: str, **params: Any) -> str:
@@ -232,6 +228,9 @@ class SignupState(BankIdLoopMixin, rx.State):
         self.welcome_back = step == "done" and bool(getattr(view, "welcome_back", False))
         if previous != step:
             self._set_error(None)
+        if getattr(view, "error_key", None):  # an answer that is also a refusal (email.taken)
+            self._set_error(view.error_key)
+        if previous != step:
             if step != "bankid":
                 self._bankid_reset()
         self._retranslate()
@@ -536,7 +535,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         if raw is None or not secret:
             return None
         return await self._send_step(
-            getattr(self._svc(), channel.submit), secret, raw, expect=channel.field,
+            self._svc().submit_contact, channel.kind, secret, raw, expect=channel.field,
             sent_key=None,
         )
 
@@ -545,14 +544,14 @@ class SignupState(BankIdLoopMixin, rx.State):
         secret = self._request_secret()
         if code is None or not secret:
             return None
-        return await self._show_result(getattr(self._svc(), channel.verify), secret, code)
+        return await self._show_result(self._svc().verify_code, channel.kind, secret, code)
 
     async def _resend_code(self, channel: _ContactChannel) -> Any:
         secret = self._request_secret()
         if not secret or self.step != channel.code_step:
             return None
         return await self._send_step(
-            getattr(self._svc(), channel.resend), secret, expect=channel.code_step,
+            self._svc().resend_code, channel.kind, secret, expect=channel.code_step,
             sent_key=channel.sent_key,
         )
 
@@ -560,7 +559,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         secret = self._request_secret()
         if not secret or self.step != channel.code_step:
             return None
-        return await self._show_result(getattr(self._svc(), channel.change), secret)
+        return await self._show_result(self._svc().change_contact, channel.kind, secret)
 
     async def _show_result(self, fn: Callable[..., Any], *args: Any) -> None:
         """A service call that answers with a SignupView: show it (or the refusal)."""
@@ -570,12 +569,12 @@ class SignupState(BankIdLoopMixin, rx.State):
             self._apply_view(view)
         return None
 
-    async def _send_step(self, fn: Callable[..., Any], secret: str, *args: Any, expect: str,
+    async def _send_step(self, fn: Callable[..., Any], *args: Any, expect: str,
                          sent_key: str | None) -> Any:
         """Submit/resend: a call that sends a mail or an SMS, then the countdown ticker. The
         service checks the step (and records a refused sequence, R-19), not this tab's copy."""
         self._set_notice(None)
-        view = await self._call(fn, secret, *args, client_ip=self.router.session.client_ip or "")
+        view = await self._call(fn, *args, client_ip=self.router.session.client_ip or "")
         if view is None:
             return None
         self._apply_view(view)

@@ -27,7 +27,6 @@ from kivra_app.web.cookies import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     SIGNUP_COOKIE,
-    SIGNUP_MAX_AGE,
     clear_cookie,
     request_cookie,
     set_cookie,
@@ -88,6 +87,7 @@ async def signup_from_login(request: Request) -> Response:
     if secret is None:
         return RedirectResponse("/login", status_code=303)
     response = RedirectResponse("/signup", status_code=303)
-    set_cookie(response, svc.settings, SIGNUP_COOKIE, secret, SIGNUP_MAX_AGE)
+    set_cookie(response, svc.settings, SIGNUP_COOKIE, secret,
+               svc.settings.signup_cookie_max_age)
     clear_cookie(response, svc.settings, LOGIN_COOKIE)
     return response

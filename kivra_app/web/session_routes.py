@@ -24,7 +24,6 @@ from kivra_app.web.cookies import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     SIGNUP_COOKIE,
-    SIGNUP_MAX_AGE,
     clear_cookie,
     request_cookie,
     set_cookie,
@@ -55,7 +54,8 @@ async def begin_signup(request: Request) -> Response:
     svc = services()
     secret = await asyncio.to_thread(svc.signup.begin, _language(request))
     response = RedirectResponse("/signup", status_code=303)
-    set_cookie(response, svc.settings, SIGNUP_COOKIE, secret, SIGNUP_MAX_AGE)
+    set_cookie(response, svc.settings, SIGNUP_COOKIE, secret,
+               svc.settings.signup_cookie_max_age)
     return response
 
 
@@ -70,7 +70,8 @@ async def continue_signup(request: Request) -> Response:
         new_secret = await asyncio.to_thread(svc.signup.rotate_secret, current, ticket)
     response = RedirectResponse("/signup", status_code=303)
     if new_secret:
-        set_cookie(response, svc.settings, SIGNUP_COOKIE, new_secret, SIGNUP_MAX_AGE)
+        set_cookie(response, svc.settings, SIGNUP_COOKIE, new_secret,
+                   svc.settings.signup_cookie_max_age)
     return response
 
 

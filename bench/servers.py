@@ -147,7 +147,7 @@ def app_server(name: str, database_url: str, data_dir: Path, *, workers: int,
         **extra,
     )
     if redis_url:
-        env.update(KIVRA_REDIS_URL=redis_url, REFLEX_REDIS_URL=redis_url)
+        env.update(KIVRA_REDIS_URL=redis_url)
     subprocess.run([sys.executable, "-m", "kivra_app.migrate"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return Server(name, ROOT, env, port=port)

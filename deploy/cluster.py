@@ -110,7 +110,6 @@ class Cluster:
             KIVRA_PUBLIC_URL=self.url,
             KIVRA_DATABASE_URL=self.database_url,
             KIVRA_REDIS_URL=self.redis_url,
-            REFLEX_REDIS_URL=self.redis_url,  # until rxconfig passes KIVRA_REDIS_URL on itself
             KIVRA_DATA_DIR=str(self.workdir / "data"),
             KIVRA_TRUSTED_PROXY_HOPS="1",  # nginx appends the address it saw to X-Forwarded-For
             KIVRA_WORKERS=str(self.workers),

@@ -7,6 +7,7 @@ from kivra_app.logging_setup import configure_logging
 from kivra_app.settings import get_settings
 from kivra_app.web.api import build_api
 from kivra_app.web.lifespan import embedded_services
+from kivra_app.web.sender_lifespan import sender_services
 from pages.help import help_page
 from pages.login import login_page
 from pages.mailbox import mailbox_page
@@ -26,6 +27,7 @@ app = rx.App(
     api_transformer=build_api(settings),
 )
 app.register_lifespan_task(embedded_services)
+app.register_lifespan_task(sender_services)  # notification worker, dev demo sender
 TITLES = page_titles(settings.default_language)
 app.add_page(start_page, route="/", title=TITLES["/"], on_load=LangState.apply)
 app.add_page(signup_page, route="/signup", title=TITLES["/signup"], on_load=SignupState.load)

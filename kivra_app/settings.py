@@ -146,6 +146,22 @@ class Settings(BaseSettings):
             hosts += ["localhost", "127.0.0.1"]
         return list(dict.fromkeys(hosts))
 
+    # Sender API (/api/sender/v1) and notifications (issue #8)
+    sender_token_ttl: int = Field(default=3600, ge=60)  # seconds an access token lives
+    sender_rate_burst: int = Field(default=200, ge=1)  # requests at once per sender
+    sender_rate_per_second: float = Field(default=100.0, gt=0)  # sustained, per sender
+    sender_max_request_bytes: int = 10 * 1024 * 1024
+    sender_max_part_bytes: int = 5 * 1024 * 1024
+    sender_match_max: int = 10_000
+    idempotency_ttl_hours: int = 24 * 7
+    sender_opt_out_grace_days: int = 10  # "Ta emot digitalt" off: deliveries still arrive
+    notification_window: float = Field(default=60.0, ge=0)  # seconds; deliveries coalesce
+    notification_poll: float = Field(default=2.0, gt=0)  # worker's idle poll interval
+    notification_max_attempts: int = Field(default=6, ge=1)
+    notification_backoff: float = Field(default=30.0, ge=0)  # first retry; doubles each time
+    notification_lease: float = Field(default=120.0, gt=0)  # a claimed row's send deadline
+    notification_worker: bool = True  # start the outbox worker with the app
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -165,7 +181,7 @@ class Settings(BaseSettings):
     def backend_workers(self) -> int:
         """Backend worker processes: `workers`, else one per core when Reflex's state is in Redis
         (shared by the workers); always 1 without Redis (each worker would keep its own tabs)."""
-        if not (getattr(self, "redis_url", None) or os.environ.get("REFLEX_REDIS_URL")):
+        if not self.redis_url:
             return 1
         return self.workers or max(1, os.cpu_count() or 1)
 

@@ -9,8 +9,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 
+from kivra_app.senders.api import SenderApiMount, build_sender_api
 from kivra_app.settings import Settings
-from kivra_app.web import dev_outbox, login_routes, session_routes
+from kivra_app.web import dev_outbox, dev_senders, login_routes, session_routes
 from kivra_app.web.health import health
 from kivra_app.web.same_origin import same_origin_only
 from kivra_app.web.security_headers import SecurityHeaders
@@ -32,11 +33,14 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/login/begin", guard(login_routes.begin_login), methods=["GET"]),
         Route("/api/login/claim", guard(login_routes.claim_login), methods=["GET"]),
         Route("/api/login/signup", guard(login_routes.signup_from_login), methods=["POST"]),
+        # The sender API (FastAPI: its own OpenAPI at /api/sender/v1/openapi.json)
+        SenderApiMount(build_sender_api(settings)),
     ]
     if settings.dev_parts_enabled:
         routes += [
             Route("/dev/outbox", dev_outbox.outbox_page, methods=["GET"]),
             Route("/dev/outbox.json", dev_outbox.outbox_json, methods=["GET"]),
+            Route("/dev/senders", dev_senders.senders_page, methods=["GET"]),
         ]
     if settings.simulator_enabled:
         # Development only: the one import of devtools, inside the branch that allows it.

@@ -17,8 +17,10 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from kivra_app.antiautomation import client_address
 from kivra_app.auth import sessions
 from kivra_app.container import services
+from kivra_app.web.busy_page import too_many_starts
 from kivra_app.web.cookies import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -50,8 +52,15 @@ def _ticket(request: Request) -> str:
 
 
 async def begin_signup(request: Request) -> Response:
-    """'Skapa konto' / 'Börja om': a new signup with a new secret, always."""
+    """'Skapa konto' / 'Börja om': a new signup with a new secret, always (within the
+    per-address start limit, issue #11)."""
     svc = services()
+    address = client_address(request.scope.get("client"),
+                             request.headers.get("x-forwarded-for"),
+                             svc.settings.trusted_proxy_hops)
+    decision = await svc.start_limits.ahit(address, "signup")
+    if not decision.allowed:
+        return too_many_starts(_language(request), decision.retry_after_header)
     secret = await asyncio.to_thread(svc.signup.begin, _language(request))
     response = RedirectResponse("/signup", status_code=303)
     set_cookie(response, svc.settings, SIGNUP_COOKIE, secret,

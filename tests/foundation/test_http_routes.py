@@ -98,3 +98,26 @@ def test_websocket_with_a_foreign_host_is_refused(tmp_path: Path) -> None:
             "ws://evil.example/_event"):
         pass
     assert denied.value.status_code == 400
+
+
+# ------------------------------------------------------------------ issue #11: Redis in /health
+
+def test_health_reports_redis_when_the_state_lives_there(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With KIVRA_REDIS_URL an instance without its Redis cannot serve a tab: 503."""
+    import socket
+
+    from kivra_app.settings import get_settings
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    monkeypatch.setattr(health_module, "get_engine", lambda: engine)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    client = TestClient(build_api(_dev_settings(tmp_path)), base_url="http://localhost")
+    for url, status, redis in (("redis://127.0.0.1:6379/15", 200, "ok"),
+                               (f"redis://127.0.0.1:{dead}/0", 503, "unavailable")):
+        monkeypatch.setattr(health_module, "get_settings",
+                            lambda url=url: get_settings().model_copy(update={"redis_url": url}))
+        response = client.get("/health")
+        assert (response.status_code, response.json().get("redis")) == (status, redis)

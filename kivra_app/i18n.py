@@ -40,6 +40,8 @@ ERROR_KEYS: Final = (
     "signup.wrong_step",
     "bankid.underage",
     "bankid.start_limit",
+    "bankid.mismatch",
+    "bankid.identity",
     "service.mail",
     "service.sms",
     "service.bankid",
@@ -233,6 +235,22 @@ _SV: dict[str, str] = {
     "antiautomation.title": "För många försök just nu",
     "antiautomation.body": "Det har startats väldigt många inloggningar och kontoregistreringar från din uppkoppling på kort tid. Vänta en liten stund och försök sedan igen.",
     "antiautomation.back": "Till startsidan",
+    # --- BankID flow and login (issue #7 sections 1-2, issue #12 findings 1-4) ---
+    "page_title./login": "Logga in – Kivra",
+    "nav.login": "Logga in",
+    "bankid.mismatch": "BankID visade ett annat personnummer än det du skrev. Kontrollera personnumret och försök igen.",
+    "bankid.identity": "Vi kunde inte läsa uppgifterna från BankID. Försök igen.",
+    "bankid.other_tab": "BankID är startat i en annan flik eller ett annat fönster. Försök igen här om du vill fortsätta i den här fliken.",
+    "login.heading": "Logga in",
+    "login.intro": "Logga in på Kivra med BankID.",
+    "login.done": "Du är inloggad. Vi öppnar din brevlåda.",
+    "login.no_account_heading": "Du har inget Kivra-konto",
+    "login.no_account": "Det finns inget Kivra-konto för dig ännu. Du kan skapa ett nu utan att legitimera dig igen.",
+    "login.create": "Skapa konto",
+    "login.to_start": "Till startsidan",
+    "mailbox.expired_heading": "Du har blivit utloggad",
+    "mailbox.expired": "Du har inte använt Kivra på en stund, eller varit inloggad länge. För din säkerhet har vi loggat ut dig. Logga in igen för att läsa din post.",
+    "mailbox.login": "Logga in",
 }
 
 _EN: dict[str, str] = {
@@ -407,6 +425,22 @@ _EN: dict[str, str] = {
     "antiautomation.title": "Too many attempts right now",
     "antiautomation.body": "A great many logins and sign-ups have been started from your connection in a short time. Please wait a moment and then try again.",
     "antiautomation.back": "To the start page",
+    # --- BankID flow and login (issue #7 sections 1-2, issue #12 findings 1-4) ---
+    "page_title./login": "Log in – Kivra",
+    "nav.login": "Log in",
+    "bankid.mismatch": "BankID showed another personal identity number than the one you typed. Check the number and try again.",
+    "bankid.identity": "We could not read the details from BankID. Please try again.",
+    "bankid.other_tab": "BankID was started in another tab or window. Try again here if you want to continue in this tab.",
+    "login.heading": "Log in",
+    "login.intro": "Log in to Kivra with BankID.",
+    "login.done": "You are logged in. We are opening your mailbox.",
+    "login.no_account_heading": "You don't have a Kivra account",
+    "login.no_account": "There is no Kivra account for you yet. You can create one now without identifying yourself again.",
+    "login.create": "Create account",
+    "login.to_start": "Go to the start page",
+    "mailbox.expired_heading": "You have been logged out",
+    "mailbox.expired": "You have not used Kivra for a while, or have been logged in for a long time. For your security we have logged you out. Log in again to read your mail.",
+    "mailbox.login": "Log in",
 }
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {"sv": _SV, "en": _EN}

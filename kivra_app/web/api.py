@@ -11,7 +11,7 @@ from starlette.routing import Mount, Route
 
 from kivra_app.senders.api import SenderApiMount, build_sender_api
 from kivra_app.settings import Settings
-from kivra_app.web import dev_outbox, dev_senders, session_routes
+from kivra_app.web import dev_outbox, dev_senders, login_routes, session_routes
 from kivra_app.web.health import health
 from kivra_app.web.same_origin import same_origin_only
 from kivra_app.web.security_headers import SecurityHeaders
@@ -29,6 +29,10 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/session/claim", guard(session_routes.claim_session), methods=["GET"]),
         # The mailbox's "Logga ut" ends the session, then POSTs a form here (state.deps.post_page).
         Route("/api/logout", guard(session_routes.logout), methods=["POST"]),
+        # Login (kivra_app/web/login_routes.py): begin and claim are navigations of our own page.
+        Route("/api/login/begin", guard(login_routes.begin_login), methods=["GET"]),
+        Route("/api/login/claim", guard(login_routes.claim_login), methods=["GET"]),
+        Route("/api/login/signup", guard(login_routes.signup_from_login), methods=["POST"]),
         # The sender API (FastAPI: its own OpenAPI at /api/sender/v1/openapi.json)
         SenderApiMount(build_sender_api(settings)),
     ]

@@ -13,6 +13,7 @@ import pytest
 import kivra_app.auth.sessions as sessions
 import kivra_app.mailbox.service as mailbox_service
 import state.deps as deps
+import state.personal as personal
 from kivra_app.mailbox.service import LetterSummary, UserDisplay
 from state.mailbox import MailboxState
 from tests.unit_ui.fakes import IPHONE_UA, set_connection, state_tree
@@ -40,6 +41,9 @@ def mailbox(monkeypatch: pytest.MonkeyPatch) -> dict:
                                                                    settings=settings))
     monkeypatch.setattr(sessions, "user_for_session",
                         lambda engine, secret: 7 if secret == SESSION else None)
+    monkeypatch.setattr(sessions, "session_status", lambda engine, secret: sessions.SessionCheck(
+        *((7, "live") if sessions.user_for_session(engine, secret) else (None, "none"))))
+    monkeypatch.setattr(personal, "_live", {})
     monkeypatch.setattr(mailbox_service, "user_display",
                         lambda engine, uid: UserDisplay("Anna", "anna@example.se", "070-174 06 05"))
     monkeypatch.setattr(mailbox_service, "list_letters", lambda engine, uid, offset=0, limit=25: [

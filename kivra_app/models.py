@@ -204,3 +204,7 @@ class OutboxMessage(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False, index=True))
+
+
+# --- The simulated bank (mailbox feature: paying invoices in development and tests) -----------
+from kivra_app.payments.sim_models import SimBankAccount, SimBankPayment  # noqa: E402, F401

@@ -75,6 +75,26 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     twilio_from: str | None = None
 
+    # Shared state for every worker (the rate limiter); unset = the database
+    redis_url: str | None = None
+    redis_prefix: str = "kivra:"
+
+    # Sender API (/api/sender/v1) and notifications (issue #8)
+    sender_token_ttl: int = Field(default=3600, ge=60)  # seconds an access token lives
+    sender_rate_burst: int = Field(default=200, ge=1)  # requests at once per sender
+    sender_rate_per_second: float = Field(default=100.0, gt=0)  # sustained, per sender
+    sender_max_request_bytes: int = 10 * 1024 * 1024
+    sender_max_part_bytes: int = 5 * 1024 * 1024
+    sender_match_max: int = 10_000
+    idempotency_ttl_hours: int = 24 * 7
+    sender_opt_out_grace_days: int = 10  # "Ta emot digitalt" off: deliveries still arrive
+    notification_window: float = Field(default=60.0, ge=0)  # seconds; deliveries coalesce
+    notification_poll: float = Field(default=2.0, gt=0)  # worker's idle poll interval
+    notification_max_attempts: int = Field(default=6, ge=1)
+    notification_backoff: float = Field(default=30.0, ge=0)  # first retry; doubles each time
+    notification_lease: float = Field(default=120.0, gt=0)  # a claimed row's send deadline
+    notification_worker: bool = True  # start the outbox worker with the app
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"

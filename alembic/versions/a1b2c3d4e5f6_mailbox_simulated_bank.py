@@ -1,7 +1,7 @@
 """mailbox: simulated bank
 
 Revision ID: a1b2c3d4e5f6
-Revises: ce730ca254f0
+Revises: ea8c79cfb3a7
 Create Date: 2026-12-01 20:31:18.307446
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'a1b2c3d4e5f6'
-down_revision: str | None = 'ce730ca254f0'
+down_revision: str | None = 'ea8c79cfb3a7'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

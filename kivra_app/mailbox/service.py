@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from kivra_app.db import session_scope
-from kivra_app.models import Letter, Mailbox, User, as_utc, utcnow
+from kivra_app.models import Invoice, Letter, Mailbox, User, as_utc, utcnow
 from kivra_app.signup.validation import phone_national
 
 MAX_PAGE = 100
@@ -83,8 +83,9 @@ def list_letters(engine: Engine, user_id: int, *, offset: int = 0, limit: int = 
         if mailbox_id is None:
             return []
         rows = session.exec(
-            select(Letter)
-            .where(Letter.mailbox_id == mailbox_id)
+            select(Letter, Invoice)
+            .join(Invoice, Invoice.letter_id == Letter.id, isouter=True)  # type: ignore[arg-type]
+            .where(Letter.mailbox_id == mailbox_id, Letter.trashed_at.is_(None))  # type: ignore[union-attr]
             .order_by(Letter.received_at.desc(), Letter.id.desc())  # type: ignore[attr-defined,union-attr]
             .offset(offset)
             .limit(limit)
@@ -97,11 +98,11 @@ def list_letters(engine: Engine, user_id: int, *, offset: int = 0, limit: int = 
                 kind=row.kind,
                 received_at=as_utc(row.received_at),  # type: ignore[arg-type]
                 read=row.read_at is not None,
-                amount_ore=row.amount_ore,
-                currency=row.currency,
-                due_date=row.due_date,
+                amount_ore=invoice.amount_ore if invoice else None,
+                currency=invoice.currency if invoice else None,
+                due_date=invoice.due_date if invoice else None,
             )
-            for row in rows
+            for row, invoice in rows
         ]
 
 

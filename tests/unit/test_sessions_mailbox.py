@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from kivra_app.auth import sessions
 from kivra_app.mailbox import service as mailbox
-from kivra_app.models import Letter, LoginTicket, Mailbox, User, WebSession
+from kivra_app.models import Invoice, Letter, LoginTicket, Mailbox, User, WebSession
 
 
 async def test_ticket_is_one_use_and_short_lived(flow, svc, engine, clock):
@@ -72,9 +72,13 @@ async def test_mailbox_lists_reads_and_isolates(flow, engine, clock):
         box = session.exec(select(Mailbox)).one()
         stranger = User(personnummer="197001012392", email="s@example.se", phone="+46701740699")
         session.add(stranger)
-        session.add(Letter(mailbox_id=box.id, sender="Skatteverket", subject="Slutskatt",
-                           kind="invoice", amount_ore=123450, currency="SEK",
-                           due_date=clock.now.date(), received_at=clock.now + timedelta(days=1)))
+        invoice_letter = Letter(mailbox_id=box.id, sender="Skatteverket", subject="Slutskatt",
+                                kind="invoice", received_at=clock.now + timedelta(days=1))
+        session.add(invoice_letter)
+        session.flush()
+        session.add(Invoice(letter_id=invoice_letter.id, amount_ore=123450, currency="SEK",
+                            due_date=clock.now.date(), account_type="bankgiro",
+                            account_number="54029681", reference_type="ocr", reference="1230"))
         session.commit()
         session.refresh(stranger)
         user_id, stranger_id = user.id, stranger.id

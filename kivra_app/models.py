@@ -214,6 +214,8 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_ts(nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=_ts())
     ended_at: datetime | None = Field(default=None, sa_column=_ts())
+    # Mailbox: the last fresh BankID identification in this session (sensitive letters)
+    stepped_up_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -7,7 +7,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from kivra_app.settings import Settings
-from kivra_app.web import dev_outbox, session_routes
+from kivra_app.web import dev_outbox, documents, session_routes
 from kivra_app.web.health import health
 from kivra_app.web.security_headers import SecurityHeaders
 
@@ -20,6 +20,8 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/session/claim", session_routes.claim_session, methods=["GET"]),
         # GET: the mailbox's "Logga ut" handler ends the session, then loads this page.
         Route("/api/logout", session_routes.logout, methods=["GET", "POST"]),
+        # The mailbox: one file of the session's own letter (nosniff, CSP sandbox, no-store)
+        Route("/api/me/documents/{part_id}", documents.document, methods=["GET"]),
     ]
     if settings.dev_parts_enabled:
         routes += [

@@ -359,6 +359,8 @@ class Payment(SQLModel, table=True):
     from_account: str = Field(max_length=64)  # the payer's account label/number at the bank
     status: str = Field(default="scheduled", max_length=10)  # scheduled|paid|failed|cancelled
     bankid_order_ref: str | None = Field(default=None, max_length=64)
+    # Mailbox (issue 9): the payment provider's reference, to ask for a scheduled payment's fate
+    provider_ref: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 

@@ -20,11 +20,13 @@ class Services:
     mailer: Any
     sms: Any
     signup: Any
+    bankid_flow: Any  # kivra_app.bankid_flow.BankIdFlow: every BankID order (signup, login, sign)
 
 
 @lru_cache
 def services() -> Services:
     from kivra_app.bankid.factory import build_client
+    from kivra_app.bankid_flow import BankIdFlow
     from kivra_app.messaging.factory import build_mailer, build_sms
     from kivra_app.signup.service import SignupService
 
@@ -34,4 +36,5 @@ def services() -> Services:
     mailer = build_mailer(settings)
     sms = build_sms(settings, engine)
     signup = SignupService(engine=engine, settings=settings, bankid=bankid, mailer=mailer, sms=sms)
-    return Services(settings, engine, bankid, mailer, sms, signup)
+    flow = BankIdFlow(engine=engine, bankid=bankid, settings=settings)
+    return Services(settings, engine, bankid, mailer, sms, signup, flow)

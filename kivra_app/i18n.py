@@ -217,6 +217,16 @@ _SV: dict[str, str] = {
     "service.mail": "Vi kunde inte skicka mailet just nu. Försök igen om en liten stund.",
     "service.sms": "Vi kunde inte skicka sms:et just nu. Försök igen om en liten stund.",
     "service.bankid": "Vi får inte kontakt med BankID just nu. Försök igen om en liten stund.",
+    # --- Notifications of new mail (senders, issue #8): never a subject, amount, OCR,
+    # personnummer or any content; {sender}/{senders} are sender display names only.
+    "notify.mail_subject": "Du har fått ny post från {sender}",
+    "notify.mail_subject_many": "Du har fått ny post från {count} avsändare",
+    "notify.mail_line_one": "Du har fått ny post från {sender}.",
+    "notify.mail_line_many": "Du har fått ny post från {senders}.",
+    "notify.mail_login": "Logga in med BankID för att läsa den: {url}",
+    "notify.mail_settings": "Du kan ändra dina aviseringar under Inställningar när du har loggat in.",
+    "notify.mail_phishing": "Kivra ber dig aldrig om koder, lösenord eller betalning via länkar i mail.",
+    "notify.sms_invoice": "Du har fått en faktura från {sender} i Kivra. Logga in på {url}",
     # --- The person's mailbox (issue 9): inbox, letters, invoices, paying, senders, settings ---
     "page_title./mailbox/avsandare": "Avsändare – Kivra",
     "page_title./mailbox/installningar": "Inställningar – Kivra",
@@ -508,6 +518,16 @@ _EN: dict[str, str] = {
     "service.mail": "We could not send the email right now. Please try again in a moment.",
     "service.sms": "We could not send the text message right now. Please try again in a moment.",
     "service.bankid": "We can't reach BankID right now. Please try again in a moment.",
+    # --- Notifications of new mail (senders, issue #8): never a subject, amount, OCR,
+    # personnummer or any content; {sender}/{senders} are sender display names only.
+    "notify.mail_subject": "You have new mail from {sender}",
+    "notify.mail_subject_many": "You have new mail from {count} senders",
+    "notify.mail_line_one": "You have new mail from {sender}.",
+    "notify.mail_line_many": "You have new mail from {senders}.",
+    "notify.mail_login": "Log in with BankID to read it: {url}",
+    "notify.mail_settings": "You can change your notifications under Settings once you have logged in.",
+    "notify.mail_phishing": "Kivra never asks you for codes, passwords or payment through links in emails.",
+    "notify.sms_invoice": "You have received an invoice from {sender} in Kivra. Log in at {url}",
     # --- The person's mailbox (issue 9): inbox, letters, invoices, paying, senders, settings ---
     "page_title./mailbox/avsandare": "Senders – Kivra",
     "page_title./mailbox/installningar": "Settings – Kivra",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -71,3 +72,30 @@ def any_engine(request, tmp_path) -> Iterator[Engine]:
     yield engine
     engine.dispose()
     _drop_pg(name)
+
+
+@dataclass
+class Live:
+    engine: Engine
+    settings: object
+    base_url: str
+
+
+def _live(tmp_path, engine: Engine, url: str, **overrides: object) -> Iterator[Live]:
+    from tests.senders.harness import ServerThread, make_settings, mounted_app
+
+    settings = make_settings(tmp_path, url, **overrides)
+    with ServerThread(mounted_app(settings, engine)) as server:
+        yield Live(engine, settings, f"http://127.0.0.1:{server.port}")
+
+
+@pytest.fixture
+def live(tmp_path, sqlite_engine) -> Iterator[Live]:
+    """The sender API over SQLite on a real socket."""
+    yield from _live(tmp_path, sqlite_engine, str(sqlite_engine.url))
+
+
+@pytest.fixture
+def live_pg(tmp_path, pg_engine, pg_url) -> Iterator[Live]:
+    """The sender API over PostgreSQL on a real socket."""
+    yield from _live(tmp_path, pg_engine, pg_url)

@@ -58,14 +58,15 @@ def invoice_panel(invoice: Any, *, texts: Any, on_pay: Any, on_mark_handled: Any
     status_colour = rx.cond(overdue, theme.ERROR, rx.cond(invoice["status_code"] == "unpaid",
                                                          theme.INK, theme.BRAND_DARK))
     buttons = rx.el.div(
-        rx.cond(invoice["payable"].to(bool),
-                primary_button(texts["invoice.pay"], type="button", on_click=on_pay, id="pay")),
+        *drop_none(rx.cond(invoice["payable"].to(bool),
+                primary_button(texts["invoice.pay"], type="button", on_click=on_pay, id="pay"))
+        if on_pay is not None else None,
         rx.cond(invoice["handled"].to(bool),
                 secondary_button(texts["invoice.unmark_handled"], on_click=on_unmark_handled,
                                  id="unmark-handled"),
                 rx.cond(invoice["status_code"] != "paid",
                         secondary_button(texts["invoice.mark_handled"], on_click=on_mark_handled,
-                                         id="mark-handled"))),
+                                         id="mark-handled")))),
         style={"display": "grid", "grid_template_columns": ["1fr", "1fr 1fr"],
                "gap": theme.SPACE["sm"]},
     )

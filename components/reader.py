@@ -84,7 +84,8 @@ def letter_reader(*, sender: Any, subject: Any, date: Any, body: Any, texts: Any
                 style={"color": theme.INK_MUTED, "font_size": theme.FONT_SIZE["sm"]},
             ),
             rx.cond(locked, sensitive_lock(on_unlock=on_unlock, texts=texts, busy=unlock_busy)
-                    if on_unlock is not None else rx.fragment(), content),
+                    if on_unlock is not None else rx.el.p(texts["letter.sensitive_explain"],
+                                                          id="sensitive-lock"), content),
             actions,
             style={"display": "flex", "flex_direction": "column", "gap": theme.STACK_GAP},
         ),

@@ -29,6 +29,24 @@ def session_user(engine: Engine, session_secret: str | None,
     return user_id, as_utc(at)
 
 
+def session_alive(engine: Engine, session_secret: str | None,
+                  now: datetime | None = None) -> bool:
+    """Is the session still live? Unlike `session_user` this does NOT refresh the idle timer:
+    the inbox's background poll must not keep an idle session alive (R-26)."""
+    from kivra_app.auth.sessions import SESSION_IDLE_TTL
+
+    if not session_secret or len(session_secret) > 200:
+        return False
+    now = now or utcnow()
+    with Session(engine) as session:
+        row = session.exec(select(WebSession)
+                           .where(WebSession.token_hash == token_hash(session_secret))).first()
+        if row is None or row.ended_at is not None:
+            return False
+        last_seen = as_utc(row.used_at) or as_utc(row.created_at)
+        return now < as_utc(row.expires_at) and now < last_seen + SESSION_IDLE_TTL  # type: ignore[operator]
+
+
 def record_step_up(engine: Engine, session_secret: str, user_id: int,
                    now: datetime | None = None) -> bool:
     """After a completed BankID identification of this session's own user."""

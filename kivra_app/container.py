@@ -21,11 +21,13 @@ class Services:
     sms: Any
     signup: Any
     bankid_flow: Any  # kivra_app.bankid_flow.BankIdFlow: every BankID order (signup, login, sign)
+    login: Any  # kivra_app.auth.login.LoginService
 
 
 @lru_cache
 def services() -> Services:
     from kivra_app.bankid.factory import build_client
+    from kivra_app.auth.login import LoginService
     from kivra_app.bankid_flow import BankIdFlow
     from kivra_app.messaging.factory import build_mailer, build_sms
     from kivra_app.signup.service import SignupService
@@ -37,4 +39,5 @@ def services() -> Services:
     sms = build_sms(settings, engine)
     signup = SignupService(engine=engine, settings=settings, bankid=bankid, mailer=mailer, sms=sms)
     flow = BankIdFlow(engine=engine, bankid=bankid, settings=settings)
-    return Services(settings, engine, bankid, mailer, sms, signup, flow)
+    login = LoginService(engine=engine, flow=flow, settings=settings)
+    return Services(settings, engine, bankid, mailer, sms, signup, flow, login)

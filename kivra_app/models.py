@@ -207,6 +207,7 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_ts(nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=_ts())
     ended_at: datetime | None = Field(default=None, sa_column=_ts())
+    expired: bool = False  # ended by the idle timeout or the absolute lifetime, not a logout
     # Mailbox: the last fresh BankID identification in this session (sensitive letters)
     stepped_up_at: datetime | None = Field(default=None, sa_column=_ts())
 

@@ -73,9 +73,9 @@ def _bankid_qr() -> rx.Component:
     return stack(
         rx.el.p(T["bankid.qr_intro"]),
         rx.cond(
-            S.qr_visible,
+            S.bankid_show_qr,
             qr_panel(
-                S.qr_src,
+                S.bankid_qr,
                 alt=T["bankid.qr_alt"],
                 loading_text=T["bankid.qr_loading"],
                 steps=[T["bankid.qr_step1"], T["bankid.qr_step2"], T["bankid.qr_step3"]],
@@ -88,9 +88,9 @@ def _bankid_app() -> rx.Component:
     return stack(
         rx.el.p(T["bankid.app_intro"]),
         rx.cond(
-            S.launch_url != "",
+            S.bankid_launch_url != "",
             # A real link: the BankID app opens on the person's own tap.
-            link_button(T["bankid.open_app"], S.launch_url, id="bankid-open-app"),
+            link_button(T["bankid.open_app"], S.bankid_launch_url, id="bankid-open-app"),
             primary_button(T["bankid.open_app"], type="button", on_click=S.use_this_device,
                            id="bankid-start-app"),
         ),

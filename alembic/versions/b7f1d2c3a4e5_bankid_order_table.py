@@ -7,6 +7,7 @@
   it is not known (tab_hash NULL: any tab of that signup cookie may finish it, as before).
 - signup.continue_tab_hash: the tab that saw BankID complete; only it gets continue tickets.
 - loginticket.login_hash: a ticket issued by a BankID login is bound to the login cookie.
+- websession.expired: the session ran out (idle/absolute), so the mailbox can say so calmly.
 
 Revision ID: b7f1d2c3a4e5
 Revises: ce730ca254f0
@@ -104,9 +105,14 @@ def upgrade() -> None:
 
     with op.batch_alter_table('loginticket', schema=None) as batch_op:
         batch_op.add_column(sa.Column('login_hash', _S(length=64), nullable=True))
+    with op.batch_alter_table('websession', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expired', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('websession', schema=None) as batch_op:
+        batch_op.drop_column('expired')
     with op.batch_alter_table('loginticket', schema=None) as batch_op:
         batch_op.drop_column('login_hash')
     with op.batch_alter_table('signup', schema=None) as batch_op:

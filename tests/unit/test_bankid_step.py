@@ -6,8 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from kivra_app.bankid import errors as bankid_errors
-from kivra_app.bankid.qr import qr_data
-from kivra_app.models import Signup, User
+from kivra_app.models import Signup
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
 from kivra_app.signup.service import Step
 from tests.unit.conftest import ADULT, TAB

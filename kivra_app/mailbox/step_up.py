@@ -33,8 +33,9 @@ def session_alive(engine: Engine, session_secret: str | None,
                   now: datetime | None = None) -> bool:
     """Is the session still live? Unlike `session_user` this does NOT refresh the idle timer:
     the inbox's background poll must not keep an idle session alive (R-26)."""
-    from kivra_app.auth.sessions import SESSION_IDLE_TTL
+    from kivra_app.auth.sessions import _lifetimes
 
+    idle, _absolute = _lifetimes()
     if not session_secret or len(session_secret) > 200:
         return False
     now = now or utcnow()
@@ -44,7 +45,7 @@ def session_alive(engine: Engine, session_secret: str | None,
         if row is None or row.ended_at is not None:
             return False
         last_seen = as_utc(row.used_at) or as_utc(row.created_at)
-        return now < as_utc(row.expires_at) and now < last_seen + SESSION_IDLE_TTL  # type: ignore[operator]
+        return now < as_utc(row.expires_at) and now < last_seen + idle  # type: ignore[operator]
 
 
 def record_step_up(engine: Engine, session_secret: str, user_id: int,

@@ -9,7 +9,7 @@ from itertools import count
 
 from sqlalchemy.engine import Engine
 
-from kivra_app.auth.sessions import SESSION_ABSOLUTE_TTL, new_token, token_hash
+from kivra_app.auth.sessions import new_token, token_hash
 from kivra_app.db import session_scope
 from kivra_app.models import Blob, Invoice, Letter, LetterPart, Mailbox, Sender, User, WebSession
 from tests.unit.fakes import make_pnr
@@ -52,7 +52,7 @@ def login(engine: Engine, user_id: int, *, now: datetime | None = None) -> str:
     secret = new_token()
     with session_scope(engine) as session:
         session.add(WebSession(token_hash=token_hash(secret), user_id=user_id, created_at=now,
-                               expires_at=now + SESSION_ABSOLUTE_TTL, used_at=now))
+                               expires_at=now + timedelta(hours=12), used_at=now))
     return secret
 
 

@@ -378,6 +378,13 @@ _SV: dict[str, str] = {
     "notice.phone_changed_sms": "Kivra: mobilnumret för ditt konto har ändrats. Var det inte du? Logga in med BankID och ändra tillbaka.",
     "notice.closed_subject": "Ditt Kivra-konto är avslutat",
     "notice.closed_body": "Hej!\n\nDitt Kivra-konto är nu avslutat och dina brev och inställningar är raderade. Företag och myndigheter skickar din post på papper i stället.\n\nDu kan skapa ett nytt konto när du vill.\n\nHälsningar,\nKivra",
+    "mbx.bankid_other_person": "BankID visade en annan person än den som är inloggad. Ingenting har ändrats.",
+    "sign.heading_pay": "Godkänn betalningen med BankID",
+    "sign.heading_step_up": "Legitimera dig med BankID",
+    "sign.heading_close": "Avsluta kontot med BankID",
+    "sign.qr_intro": "Öppna BankID-appen på din mobiltelefon, tryck på Scanna QR-kod och rikta kameran mot koden.",
+    "sign.app_intro": "Tryck på Öppna BankID. När du är klar i BankID-appen kommer du tillbaka hit.",
+    "close.sign_text": "Jag vill avsluta mitt Kivra-konto. Mitt konto, mina brev och mina inställningar raderas.",
 }
 
 _EN: dict[str, str] = {
@@ -695,6 +702,13 @@ _EN: dict[str, str] = {
     "notice.phone_changed_sms": "Kivra: the mobile number of your account has changed. Wasn't it you? Log in with BankID and change it back.",
     "notice.closed_subject": "Your Kivra account is closed",
     "notice.closed_body": "Hi!\n\nYour Kivra account is now closed and your letters and settings are deleted. Companies and authorities send your mail on paper instead.\n\nYou can create a new account whenever you like.\n\nRegards,\nKivra",
+    "mbx.bankid_other_person": "BankID showed another person than the one logged in. Nothing has changed.",
+    "sign.heading_pay": "Approve the payment with BankID",
+    "sign.heading_step_up": "Identify yourself with BankID",
+    "sign.heading_close": "Close the account with BankID",
+    "sign.qr_intro": "Open the BankID app on your mobile phone, tap Scan QR code and point the camera at the code.",
+    "sign.app_intro": "Tap Open BankID. When you are done in the BankID app you come back here.",
+    "close.sign_text": "I want to close my Kivra account. My account, my letters and my settings are deleted.",
 }
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {"sv": _SV, "en": _EN}

@@ -7,6 +7,7 @@ import reflex as rx
 
 from components import theme
 from components.app_prompt import app_prompt
+from components.bankid_sign import bankid_panel
 from components.forms import link_button, secondary_button, status_message
 from components.inbox import (
     fill,
@@ -16,12 +17,13 @@ from components.inbox import (
     new_mail_notice,
     unread_badge,
 )
-from components.invoice import invoice_panel
+from components.invoice import invoice_panel, payment_form
 from components.layout import card, page_shell, stack
 from components.reader import letter_reader
 from pages.common import T, tr
 from state.lang import LangState
 from state.mailbox import MailboxState as M
+from state.mailbox_sign import SignState as S
 
 
 def mailbox_header(current: str) -> rx.Component:
@@ -48,11 +50,37 @@ def mailbox_header(current: str) -> rx.Component:
     )
 
 
+def _bankid(heading_key: str) -> rx.Component:
+    return bankid_panel(
+        heading=T[heading_key], state=S.bankid_state, mode=S.bankid_mode, qr=S.bankid_qr,
+        show_qr=S.bankid_show_qr, launch_url=S.bankid_launch_url, message=S.bankid_message,
+        texts=T, on_retry=S.retry, on_cancel=S.cancel)
+
+
+def _pay_form() -> rx.Component:
+    return rx.cond(
+        S.purpose == "pay",
+        _bankid("sign.heading_pay"),
+        payment_form(accounts=S.accounts, default_account=S.pay_account,
+                     default_date=S.pay_date, min_date=S.pay_min, date_hint=S.pay_hint,
+                     error=S.pay_error, texts=T, on_submit=S.submit_payment,
+                     on_cancel=S.close_payment, key=S.form_key),
+    )
+
+
 def _invoice() -> rx.Component:
+    panel = {"texts": T, "on_pay": S.start_payment(M.open_id),
+             "on_mark_handled": M.set_handled(True), "on_unmark_handled": M.set_handled(False)}
     return rx.cond(
         M.invoice.length() > 0,  # type: ignore[union-attr]
-        invoice_panel(M.invoice, texts=T, on_pay=None, on_mark_handled=M.set_handled(True),
-                      on_unmark_handled=M.set_handled(False)),
+        rx.fragment(
+            status_message(rx.cond(S.pay_done != "", S.pay_done,
+                                   rx.cond(S.pay_for == 0, S.pay_error, "")),
+                           id="pay-status", tone="ok"),
+            rx.cond(S.pay_for == M.open_id,
+                    invoice_panel(M.invoice, form=_pay_form(), **panel),
+                    invoice_panel(M.invoice, **panel)),
+        ),
     )
 
 
@@ -61,8 +89,14 @@ def _letter() -> rx.Component:
         sender=M.letter_sender, subject=M.letter_subject, date=M.letter_date,
         body=M.letter_body, texts=T, on_back=M.close_letter, on_mark_unread=M.mark_unread,
         on_trash=M.trash, on_restore=M.restore, in_trash=M.letter_trashed,
-        pdf_src=M.pdf_src, download_href=M.download_href, locked=M.letter_locked,
-        extra=_invoice(),
+        pdf_src=M.pdf_src, download_href=M.download_href,
+        locked=M.letter_locked & ~((S.purpose == "step_up") & (S.letter_id == M.open_id)),
+        on_unlock=S.start_step_up(M.open_id), unlock_busy=S.bankid_state == "starting",
+        extra=rx.fragment(
+            rx.cond((S.purpose == "step_up") & (S.letter_id == M.open_id) & M.letter_locked,
+                    _bankid("sign.heading_step_up")),
+            _invoice(),
+        ),
     )
 
 

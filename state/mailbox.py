@@ -176,7 +176,9 @@ class MailboxState(rx.State):
 
             self.qr_app_store = render_qr_svg_data_uri(APP_STORE_URL)
             self.qr_google_play = render_qr_svg_data_uri(GOOGLE_PLAY_URL)
-        return [title_script(lang, self.unread), MailboxState.watch]
+        from state.mailbox_sign import SignState
+
+        return [title_script(lang, self.unread), MailboxState.watch, SignState.resume]
 
     @rx.event
     async def relabel(self):
@@ -347,6 +349,17 @@ class MailboxState(rx.State):
         return [title_script(await self._lang(), self.unread),
                 rx.call_script("window.scrollTo(0,0);document.getElementById('letter-subject')"
                                "?.focus?.()")]
+
+    @rx.event
+    async def reload_letter(self):
+        """After a payment (or any change made elsewhere): the open letter and the page again."""
+        user_id = self._user_id()
+        if user_id is None:
+            self._logged_out()
+            return None
+        if self.open_id:
+            await self._show_letter(user_id, self.open_id)
+        return await self._refresh(user_id)
 
     @rx.event
     async def close_letter(self):

@@ -68,3 +68,38 @@ class SenderApi:
         response = httpx.get(f"{self.base}/events", headers=self._auth, timeout=20)
         assert response.status_code == 200, response.text
         return response.json()["events"]
+
+
+def logged_in_person(app: RunningApp, page, pnr: str, given: str = "Karin",  # noqa: ANN001
+                     email: str | None = None) -> str:
+    """A person with an account and a live mailbox session in this browser context.
+
+    The signup and the BankID login have their own e2e tests; a mailbox test starts from an
+    account the way a returning person has one, with the session cookie the login sets."""
+    import hashlib
+    import secrets
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from tests.e2e.flows import db_time
+
+    db = app.data_dir / "e2e.db"
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    email = email or f"{given.lower()}.{pnr}@example.se"
+    with sqlite3.connect(db) as conn:
+        cur = conn.execute(
+            "INSERT INTO user (personnummer, given_name, surname, email, phone, language, "
+            "created_at) VALUES (?, ?, 'Test', ?, '+46701740699', 'sv', ?)",
+            (pnr, given, email, db_time(now)))
+        user_id = cur.lastrowid
+        conn.execute("INSERT INTO mailbox (user_id, created_at, status) VALUES (?, ?, 'active')",
+                     (user_id, db_time(now)))
+        conn.execute(
+            "INSERT INTO websession (token_hash, user_id, created_at, expires_at, used_at, "
+            "expired) VALUES (?, ?, ?, ?, ?, 0)",
+            (hashlib.sha256(token.encode()).hexdigest(), user_id, db_time(now),
+             db_time(now + timedelta(hours=12)), db_time(now)))
+    page.context.add_cookies([{"name": "kivra_session", "value": token, "url": app.url,
+                               "httpOnly": True, "sameSite": "Lax"}])
+    return email

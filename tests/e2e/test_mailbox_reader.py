@@ -10,8 +10,7 @@ import re
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.flows import full_signup_desktop
-from tests.e2e.mailbox_flows import SenderApi
+from tests.e2e.mailbox_flows import SenderApi, logged_in_person
 from tests.e2e.test_accessibility import A11yReport
 
 READER_PEOPLE = {"desktop": "198702141238", "phone": "197508231235"}
@@ -24,7 +23,9 @@ def _inbox_row(page: Page, subject: str):
 def test_deliver_read_pdf_unread_trash_handled_desktop(desktop_page: Page, running_app) -> None:
     page, app_url = desktop_page, running_app.url
     pnr = READER_PEOPLE["desktop"]
-    full_signup_desktop(page, app_url, pnr, ("070-174 06 21", "+46701740621"))
+    logged_in_person(running_app, page, pnr)
+    page.goto("/mailbox")
+    expect(page.get_by_role("heading", name=re.compile("Din Kivra"))).to_be_visible()
     report = A11yReport(page)
     sender = SenderApi.create(running_app, "Elbolaget AB", "5568402266")
 
@@ -97,29 +98,11 @@ def test_deliver_read_pdf_unread_trash_handled_desktop(desktop_page: Page, runni
 
 
 def test_reading_on_a_phone(iphone_page: Page, running_app) -> None:
-    page, app_url = iphone_page, running_app.url
+    page = iphone_page
     pnr = READER_PEOPLE["phone"]
-    # The signup itself is covered on phones elsewhere; here the reading is what is tested.
-    from tests.e2e.flows import (
-        enter_code,
-        enter_email,
-        enter_personnummer,
-        enter_phone_and_code,
-        finish_and_open_mailbox,
-        open_bankid_app,
-        start_signup,
-        unique_email,
-    )
-    from tests.e2e.helpers import wait_for_code
-
-    start_signup(page)
-    enter_personnummer(page, pnr)
-    open_bankid_app(page, app_url, pnr)
-    address = unique_email("reader")
-    enter_email(page, address)
-    enter_code(page, wait_for_code(app_url, to=address, channel="email")[0])
-    enter_phone_and_code(page, app_url, "070-174 06 22", "+46701740622")
-    finish_and_open_mailbox(page)
+    logged_in_person(running_app, page, pnr, "Olle")
+    page.goto("/mailbox")
+    expect(page.get_by_role("heading", name=re.compile("Din Kivra"))).to_be_visible()
     sender = SenderApi.create(running_app, "Skatteverket", "2120000142")
     assert sender.letter(pnr, "Slutskattebesked").status_code == 201
     row = _inbox_row(page, "Slutskattebesked")

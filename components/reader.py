@@ -36,7 +36,9 @@ def pdf_frame(src: Any, *, title: Any, download_href: Any, download_text: Any) -
         rx.el.iframe(src=src, title=title, id="letter-pdf",
                      style={"width": "100%", "height": ["70vh", "80vh"], "border": f"1px solid {theme.DIVIDER}",
                             "border_radius": theme.RADIUS["md"], "background": theme.PAGE_BG}),
+        # reloadDocument: a real request to the HTTP route, not a client-side route change.
         rx.el.a(download_text, href=download_href, id="letter-download",
+                custom_attrs={"reloadDocument": True, "download": ""},
                 style={**theme.LINK, "margin_top": theme.SPACE["sm"]}),
         style={"display": "flex", "flex_direction": "column"},
     )

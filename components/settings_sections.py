@@ -135,7 +135,9 @@ def data_section(*, texts: Any, export_href: str) -> rx.Component:
         texts["settings.data"],
         rx.el.p(texts["settings.export_explain"]),
         rx.el.div(link_button(texts["settings.export"], export_href, primary=False,
-                              id="export", download=True), style={"max_width": "20rem"}),
+                              id="export",
+                              custom_attrs={"reloadDocument": True, "download": ""}),
+                  style={"max_width": "20rem"}),
         id="data",
     )
 

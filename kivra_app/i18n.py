@@ -248,6 +248,7 @@ _SV: dict[str, str] = {
     # --- The person's mailbox (issue 9): inbox, letters, invoices, paying, senders, settings ---
     "page_title./mailbox/avsandare": "Avsändare – Kivra",
     "page_title./mailbox/installningar": "Inställningar – Kivra",
+    "page_title./konto-avslutat": "Kontot är avslutat – Kivra",
     "mbx.nav.label": "Din Kivra",
     "mbx.nav.inbox": "Inkorg",
     "mbx.nav.trash": "Papperskorg",
@@ -572,6 +573,7 @@ _EN: dict[str, str] = {
     # --- The person's mailbox (issue 9): inbox, letters, invoices, paying, senders, settings ---
     "page_title./mailbox/avsandare": "Senders – Kivra",
     "page_title./mailbox/installningar": "Settings – Kivra",
+    "page_title./konto-avslutat": "The account is closed – Kivra",
     "mbx.nav.label": "Your Kivra",
     "mbx.nav.inbox": "Inbox",
     "mbx.nav.trash": "Trash",

@@ -365,4 +365,4 @@ class SignState(BankIdLoopMixin, rx.State):
         await close_account(deps.services(), user_id, lang=lang)
         mailbox = await self.get_state(MailboxState)
         mailbox.reset()
-        return deps.full_page("/api/logout?closed=1")
+        return deps.full_page("/api/me/closed")

@@ -9,7 +9,7 @@ from starlette.routing import Mount, Route
 from kivra_app.senders.api import BASE_PATH as SENDER_API_PATH
 from kivra_app.senders.api import build_sender_api
 from kivra_app.settings import Settings
-from kivra_app.web import dev_outbox, documents, session_routes
+from kivra_app.web import dev_outbox, documents, me_routes, session_routes
 from kivra_app.web.health import health
 from kivra_app.web.security_headers import SecurityHeaders
 
@@ -24,6 +24,8 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/logout", session_routes.logout, methods=["GET", "POST"]),
         # The mailbox: one file of the session's own letter (nosniff, CSP sandbox, no-store)
         Route("/api/me/documents/{part_id}", documents.document, methods=["GET"]),
+        Route("/api/me/export", me_routes.export, methods=["GET"]),
+        Route("/api/me/closed", me_routes.closed, methods=["GET"]),
         # The sender API (FastAPI: its own OpenAPI at /api/sender/v1/openapi.json)
         Mount(SENDER_API_PATH, app=build_sender_api(settings)),
     ]

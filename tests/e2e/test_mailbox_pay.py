@@ -7,11 +7,20 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import open_bankid_app, scan_qr
 from tests.e2e.mailbox_flows import SenderApi, logged_in_person
 from tests.e2e.test_accessibility import A11yReport
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """A shared, busy machine: answers over the websocket can take seconds here."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the other test files
 
 PAYERS = {"desktop": "196912241236", "phone": "198311021235"}
 

@@ -8,10 +8,19 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.mailbox_flows import SenderApi, logged_in_person
 from tests.e2e.test_accessibility import A11yReport
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """A shared, busy machine: answers over the websocket can take seconds here."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the other test files
 
 READER_PEOPLE = {"desktop": "198702141238", "phone": "197508231235"}
 

@@ -122,7 +122,9 @@ class SettingsState(_Session, rx.State):
         from kivra_app.mailbox.inbox import unread_count
 
         mailbox.unread = unread_count(engine, user_id)
-        return set_html_lang(lang)
+        from state.mailbox_sign import SignState
+
+        return [set_html_lang(lang), SignState.resume]
 
     @rx.event
     async def save(self, form: dict):

@@ -11,6 +11,7 @@ from components.layout import card, page_shell, stack
 from components.senders_list import senders_list
 from components.settings_sections import (
     close_section,
+    contact_change,
     data_section,
     notifications_section,
     section,
@@ -43,12 +44,19 @@ def senders_page() -> rx.Component:
 
 
 def _contact() -> rx.Component:
+    st = SettingsState
     return section(
         T["settings.contact"],
-        rx.el.p(rx.el.strong(T["settings.email"]), ": ", rx.el.span(SettingsState.email,
-                                                                     id="current-email")),
-        rx.el.p(rx.el.strong(T["settings.phone"]), ": ", rx.el.span(SettingsState.phone,
-                                                                     id="current-phone")),
+        contact_change(channel="email", current=st.email, texts=T, stage=st.email_stage,
+                       error=st.email_error, sent_text=st.email_sent,
+                       on_start=st.start_change("email"), on_send=st.send_email_code,
+                       on_verify=st.verify_email, on_cancel=st.cancel_change("email"),
+                       key=st.form_key),
+        contact_change(channel="phone", current=st.phone, texts=T, stage=st.phone_stage,
+                       error=st.phone_error, sent_text=st.phone_sent,
+                       on_start=st.start_change("phone"), on_send=st.send_phone_code,
+                       on_verify=st.verify_phone, on_cancel=st.cancel_change("phone"),
+                       key=st.form_key),
         id="contact",
     )
 

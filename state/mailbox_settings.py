@@ -93,6 +93,99 @@ class SettingsState(_Session, rx.State):
     phone: str = ""
     notice: str = ""
     form_key: int = 0
+    # Changing the email address / mobile number: "" | new | code, per channel
+    email_stage: str = ""
+    phone_stage: str = ""
+    email_error: str = ""
+    phone_error: str = ""
+    email_sent: str = ""
+    phone_sent: str = ""
+
+    def _change_service(self) -> Any:
+        from kivra_app.mailbox.contact_change import ContactChange
+
+        svc = deps.services()
+        return ContactChange(engine=svc.engine, settings=svc.settings, mailer=svc.mailer,
+                             sms=svc.sms)
+
+    def _set_contact(self, kind: str, *, stage: str | None = None, error: str | None = None,
+                     sent: str | None = None) -> None:
+        if stage is not None:
+            setattr(self, f"{kind}_stage", stage)
+        if error is not None:
+            setattr(self, f"{kind}_error", error)
+        if sent is not None:
+            setattr(self, f"{kind}_sent", sent)
+
+    @rx.event
+    def start_change(self, kind: str):
+        if kind not in ("email", "phone"):
+            return
+        self._set_contact(kind, stage="new", error="", sent="")
+        self.form_key += 1
+
+    @rx.event
+    def cancel_change(self, kind: str):
+        if kind not in ("email", "phone"):
+            return
+        self._set_contact(kind, stage="", error="", sent="")
+
+    async def _send(self, kind: str, form: dict) -> None:
+        from kivra_app.i18n import t
+
+        user_id = self._user_id()
+        if user_id is None:
+            self.status = "out"
+            return
+        if getattr(self, f"{kind}_stage") not in ("new", "code") or not isinstance(form, dict):
+            return
+        lang = await self._lang()
+        result = await self._change_service().send_code(
+            user_id, kind, form.get("value"), client_ip=self.router.session.client_ip,
+            lang=lang)
+        text = t(lang, result.key, **result.params)
+        if result.ok:
+            self._set_contact(kind, stage="code", error="", sent=text)
+        else:
+            self._set_contact(kind, error=text)
+
+    async def _verify(self, kind: str, form: dict) -> None:
+        from kivra_app.i18n import t
+        from kivra_app.mailbox.service import user_display
+
+        user_id = self._user_id()
+        if user_id is None:
+            self.status = "out"
+            return
+        if getattr(self, f"{kind}_stage") != "code" or not isinstance(form, dict):
+            return
+        lang = await self._lang()
+        result = await self._change_service().verify(user_id, kind, form.get("code"), lang=lang)
+        text = t(lang, result.key, **result.params)
+        if not result.ok:
+            self._set_contact(kind, error=text)
+            return
+        display = user_display(deps.services().engine, user_id)
+        if display is not None:
+            self.email, self.phone = display.email, display.phone_national
+        self._set_contact(kind, stage="", error="", sent="")
+        self.notice = text
+
+    @rx.event
+    async def send_email_code(self, form: dict):
+        await self._send("email", form)
+
+    @rx.event
+    async def send_phone_code(self, form: dict):
+        await self._send("phone", form)
+
+    @rx.event
+    async def verify_email(self, form: dict):
+        await self._verify("email", form)
+
+    @rx.event
+    async def verify_phone(self, form: dict):
+        await self._verify("phone", form)
 
     @rx.event
     async def load(self):

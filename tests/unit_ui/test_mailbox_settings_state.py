@@ -69,3 +69,33 @@ async def test_no_session_no_settings(world) -> None:
     await s.save({"email_new_mail": "on", "sms_invoices": "on", "language": "en"})
     with Session(world.engine) as session:
         assert session.get(User, world.me).language == "sv"
+
+
+async def test_change_email_through_the_settings_page(tmp_path, monkeypatch) -> None:
+    from tests.unit.fakes import FakeMailer, FakeSms
+
+    class Mailer(FakeMailer):
+        async def send(self, **kw) -> None:
+            self.notices.append((kw["to"], "notice"))
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="k",
+                        database_url=f"sqlite:///{tmp_path / 'c.db'}")
+    engine = make_engine(settings.effective_database_url)
+    SQLModel.metadata.create_all(engine)
+    mailer = Mailer()
+    monkeypatch.setattr(deps, "services", lambda: SimpleNamespace(
+        engine=engine, settings=settings, mailer=mailer, sms=FakeSms()))
+    me = person(engine, email="gammal@example.se")
+    s = state_tree(SettingsState, cookie=f"kivra_session={login(engine, me)}",
+                   path="/mailbox/installningar")
+    await s.load()
+    await s.send_email_code({"value": "ny@example.se"})  # not started: ignored
+    assert mailer.codes == []
+    s.start_change("email")
+    await s.send_email_code({"value": "fel"})
+    assert s.email_stage == "new" and s.email_error.startswith("Mailadressen ser inte rätt ut")
+    await s.send_email_code({"value": "ny@example.se"})
+    assert s.email_stage == "code" and "ny@example.se" in s.email_sent
+    await s.verify_email({"code": mailer.last_code("ny@example.se")})
+    assert s.email == "ny@example.se" and s.email_stage == ""
+    assert ("gammal@example.se", "notice") in mailer.notices

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import db_time, open_bankid_app
-from tests.e2e.helpers import outbox
+from tests.e2e.helpers import outbox, wait_for_code
 from tests.e2e.mailbox_flows import SenderApi, logged_in_person
 from tests.e2e.test_accessibility import A11yReport
 
@@ -68,6 +68,21 @@ def test_senders_settings_export_and_closing_on_a_phone(iphone_page: Page, runni
     page.get_by_role("button", name="Spara").click()
     expect(page.get_by_text("Dina inställningar är sparade.")).to_be_visible()
     report.check("settings")
+
+    # A new email address, verified with a code as in the signup; the old one is told.
+    new_email = f"maja.ny.{PERSON}@example.se"
+    page.get_by_role("button", name="Byt mailadress").click()
+    page.get_by_label("Ny mailadress").fill(new_email)
+    page.get_by_role("button", name="Skicka kod").click()
+    expect(page.get_by_text(f"Vi har skickat en kod till {new_email}")).to_be_visible()
+    code, _ = wait_for_code(app.url, to=new_email, channel="email")
+    page.get_by_label("Koden du fick").fill(code)
+    page.get_by_role("button", name="Bekräfta").click()
+    expect(page.get_by_text("Din mailadress är bytt.")).to_be_visible()
+    expect(page.locator("#current-email")).to_have_text(new_email)
+    assert any("Dina kontaktuppgifter" in (m.get("subject") or "")
+               for m in outbox(app.url, to=email, channel="email"))
+    email = new_email
 
     # Hämta din data: a zip with the account and every document.
     export = page.request.get("/api/me/export")

@@ -117,10 +117,11 @@ def main() -> None:
     print(f"{'letters':>8} | {'first page':>22} | {'next page':>22} | {'new-mail probe':>14}")
     for n, ((ft, fb), (nt, nb), pt) in results.items():
         print(f"{n:>8} | {ft:8.2f} ms {fb:8d} B | {nt:8.2f} ms {nb:8d} B | {pt:10.3f} ms")
-    base = results[SIZES[0]]
-    big = results[SIZES[-1]]
-    print(f"10,000 vs 10: first page {big[0][0] / base[0][0]:.2f}x, next page "
-          f"{big[1][0] / base[1][0]:.2f}x (target <= 1.3x)")
+    base, mid, big = (results[n] for n in SIZES)
+    # 10 letters fit on one page: its "next page" is empty, so the next page is compared with
+    # the 1,000-letter mailbox's.
+    print(f"10,000 vs 10: first page {big[0][0] / base[0][0]:.2f}x (target <= 1.3x); "
+          f"next page 10,000 vs 1,000: {big[1][0] / mid[1][0]:.2f}x")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ class Services:
 
 @lru_cache
 def services() -> Services:
-    from kivra_app.bankid.factory import build_client
     from kivra_app.auth.login import LoginService
+    from kivra_app.bankid.factory import build_client
     from kivra_app.bankid_flow import BankIdFlow
     from kivra_app.messaging.factory import build_mailer, build_sms
     from kivra_app.signup.service import SignupService

@@ -103,3 +103,23 @@ def logged_in_person(app: RunningApp, page, pnr: str, given: str = "Karin",  # n
     page.context.add_cookies([{"name": "kivra_session", "value": token, "url": app.url,
                                "httpOnly": True, "sameSite": "Lax"}])
     return email
+
+
+def a11y_report(page):  # noqa: ANN001, ANN201
+    """The accessibility report of tests/e2e/test_accessibility.py, without its wait for network
+    idle: a page that shows a BankID QR (or frames a PDF) is never idle, and axe needs only the
+    rendered DOM."""
+    from tests.e2e.test_accessibility import AXE_OPTIONS, BLOCKING, A11yReport, _axe
+
+    class Report(A11yReport):
+        def check(self, screen: str) -> None:
+            self.page.wait_for_load_state("load")
+            results = _axe.run(self.page, options=AXE_OPTIONS)
+            self.screens.append(screen)
+            for violation in results.response["violations"]:
+                if violation.get("impact") in BLOCKING:
+                    targets = [" ".join(map(str, n["target"])) for n in violation["nodes"]]
+                    self.problems.append(f"[{screen}] {violation['id']} ({violation['impact']}): "
+                                         f"{violation['help']}; targets: {targets}")
+
+    return Report(page)

@@ -18,8 +18,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import db_time, open_bankid_app
 from tests.e2e.helpers import outbox, wait_for_code
-from tests.e2e.mailbox_flows import SenderApi, logged_in_person
-from tests.e2e.test_accessibility import A11yReport
+from tests.e2e.mailbox_flows import SenderApi, a11y_report, logged_in_person
 
 PERSON = "198205171237"
 
@@ -39,7 +38,7 @@ def test_senders_settings_export_and_closing_on_a_phone(iphone_page: Page, runni
     assert sender.letter(PERSON, "Din nya faktura finns här").status_code == 201
     page.goto("/mailbox")
     expect(page.locator("li.inbox-item").filter(has_text="Din nya faktura")).to_be_visible()
-    report = A11yReport(page)
+    report = a11y_report(page)
 
     # Avsändare: the switch goes off; deliveries still arrive during the grace period...
     page.get_by_role("link", name="Avsändare").click()

@@ -11,8 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import open_bankid_app, scan_qr
-from tests.e2e.mailbox_flows import SenderApi, logged_in_person
-from tests.e2e.test_accessibility import A11yReport
+from tests.e2e.mailbox_flows import SenderApi, a11y_report, logged_in_person
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +80,7 @@ def test_pay_an_invoice_with_bankid_on_a_computer(desktop_page: Page, running_ap
     page.goto("/mailbox")
     sender = SenderApi.create(running_app, "Elbolaget AB", "5569173544")
     _open_invoice(page, sender, pnr, "Faktura el")
-    report = A11yReport(page)
+    report = a11y_report(page)
     _fill_payment(page)
     expect(page.get_by_role("heading", name="Godkänn betalningen med BankID")).to_be_visible()
     report.check("paying: BankID QR")

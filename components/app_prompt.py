@@ -10,9 +10,7 @@ import reflex as rx
 from components import theme
 from components.forms import link_button, text_button
 from components.layout import stack
-
-APP_STORE_URL = "https://apps.apple.com/se/app/kivra/id1128260491"
-GOOGLE_PLAY_URL = "https://play.google.com/store/apps/details?id=com.kivra.Kivra"
+from kivra_app.app_links import APP_STORE_URL, GOOGLE_PLAY_URL
 
 
 def _store_qr(src: Any, alt: Any, caption: Any) -> rx.Component:

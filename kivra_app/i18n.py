@@ -219,6 +219,22 @@ _SV: dict[str, str] = {
     "service.mail": "Vi kunde inte skicka mailet just nu. Försök igen om en liten stund.",
     "service.sms": "Vi kunde inte skicka sms:et just nu. Försök igen om en liten stund.",
     "service.bankid": "Vi får inte kontakt med BankID just nu. Försök igen om en liten stund.",
+    # --- signup core (issue #7 §3): the email taken between its code and the account ---
+    "email.taken": "Mailadressen används redan av ett annat Kivra-konto. Skriv en annan mailadress.",
+    # --- Notifications of new mail (senders, issue #8): never a subject, amount, OCR,
+    # personnummer or any content; {sender}/{senders} are sender display names only.
+    "notify.mail_subject": "Du har fått ny post från {sender}",
+    "notify.mail_subject_many": "Du har fått ny post från {count} avsändare",
+    "notify.mail_line_one": "Du har fått ny post från {sender}.",
+    "notify.mail_line_many": "Du har fått ny post från {senders}.",
+    "notify.mail_login": "Logga in med BankID för att läsa den: {url}",
+    "notify.mail_settings": "Du kan ändra dina aviseringar under Inställningar när du har loggat in.",
+    "notify.mail_phishing": "Kivra ber dig aldrig om koder, lösenord eller betalning via länkar i mail.",
+    "notify.sms_invoice": "Du har fått en faktura från {sender} i Kivra. Logga in på {url}",
+    # --- Anti-automation (scale, issue #11): too many starts from one address ---
+    "antiautomation.title": "För många försök just nu",
+    "antiautomation.body": "Det har startats väldigt många inloggningar och kontoregistreringar från din uppkoppling på kort tid. Vänta en liten stund och försök sedan igen.",
+    "antiautomation.back": "Till startsidan",
     # --- BankID flow and login (issue #7 sections 1-2, issue #12 findings 1-4) ---
     "page_title./login": "Logga in – Kivra",
     "nav.login": "Logga in",
@@ -235,16 +251,6 @@ _SV: dict[str, str] = {
     "mailbox.expired_heading": "Du har blivit utloggad",
     "mailbox.expired": "Du har inte använt Kivra på en stund, eller varit inloggad länge. För din säkerhet har vi loggat ut dig. Logga in igen för att läsa din post.",
     "mailbox.login": "Logga in",
-    # --- Notifications of new mail (senders, issue #8): never a subject, amount, OCR,
-    # personnummer or any content; {sender}/{senders} are sender display names only.
-    "notify.mail_subject": "Du har fått ny post från {sender}",
-    "notify.mail_subject_many": "Du har fått ny post från {count} avsändare",
-    "notify.mail_line_one": "Du har fått ny post från {sender}.",
-    "notify.mail_line_many": "Du har fått ny post från {senders}.",
-    "notify.mail_login": "Logga in med BankID för att läsa den: {url}",
-    "notify.mail_settings": "Du kan ändra dina aviseringar under Inställningar när du har loggat in.",
-    "notify.mail_phishing": "Kivra ber dig aldrig om koder, lösenord eller betalning via länkar i mail.",
-    "notify.sms_invoice": "Du har fått en faktura från {sender} i Kivra. Logga in på {url}",
     # --- The person's mailbox (issue 9): inbox, letters, invoices, paying, senders, settings ---
     "page_title./mailbox/avsandare": "Avsändare – Kivra",
     "page_title./mailbox/installningar": "Inställningar – Kivra",
@@ -544,6 +550,22 @@ _EN: dict[str, str] = {
     "service.mail": "We could not send the email right now. Please try again in a moment.",
     "service.sms": "We could not send the text message right now. Please try again in a moment.",
     "service.bankid": "We can't reach BankID right now. Please try again in a moment.",
+    # --- signup core (issue #7 §3): the email taken between its code and the account ---
+    "email.taken": "This email address is already used by another Kivra account. Enter another email address.",
+    # --- Notifications of new mail (senders, issue #8): never a subject, amount, OCR,
+    # personnummer or any content; {sender}/{senders} are sender display names only.
+    "notify.mail_subject": "You have new mail from {sender}",
+    "notify.mail_subject_many": "You have new mail from {count} senders",
+    "notify.mail_line_one": "You have new mail from {sender}.",
+    "notify.mail_line_many": "You have new mail from {senders}.",
+    "notify.mail_login": "Log in with BankID to read it: {url}",
+    "notify.mail_settings": "You can change your notifications under Settings once you have logged in.",
+    "notify.mail_phishing": "Kivra never asks you for codes, passwords or payment through links in emails.",
+    "notify.sms_invoice": "You have received an invoice from {sender} in Kivra. Log in at {url}",
+    # --- Anti-automation (scale, issue #11): too many starts from one address ---
+    "antiautomation.title": "Too many attempts right now",
+    "antiautomation.body": "A great many logins and sign-ups have been started from your connection in a short time. Please wait a moment and then try again.",
+    "antiautomation.back": "To the start page",
     # --- BankID flow and login (issue #7 sections 1-2, issue #12 findings 1-4) ---
     "page_title./login": "Log in – Kivra",
     "nav.login": "Log in",
@@ -560,16 +582,6 @@ _EN: dict[str, str] = {
     "mailbox.expired_heading": "You have been logged out",
     "mailbox.expired": "You have not used Kivra for a while, or have been logged in for a long time. For your security we have logged you out. Log in again to read your mail.",
     "mailbox.login": "Log in",
-    # --- Notifications of new mail (senders, issue #8): never a subject, amount, OCR,
-    # personnummer or any content; {sender}/{senders} are sender display names only.
-    "notify.mail_subject": "You have new mail from {sender}",
-    "notify.mail_subject_many": "You have new mail from {count} senders",
-    "notify.mail_line_one": "You have new mail from {sender}.",
-    "notify.mail_line_many": "You have new mail from {senders}.",
-    "notify.mail_login": "Log in with BankID to read it: {url}",
-    "notify.mail_settings": "You can change your notifications under Settings once you have logged in.",
-    "notify.mail_phishing": "Kivra never asks you for codes, passwords or payment through links in emails.",
-    "notify.sms_invoice": "You have received an invoice from {sender} in Kivra. Log in at {url}",
     # --- The person's mailbox (issue 9): inbox, letters, invoices, paying, senders, settings ---
     "page_title./mailbox/avsandare": "Senders – Kivra",
     "page_title./mailbox/installningar": "Settings – Kivra",

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from kivra_app.settings import PROJECT_ROOT
+from kivra_app.settings import PROJECT_ROOT, private_files
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -24,5 +24,6 @@ def upgrade(engine: Engine | None = None) -> None:
 
 
 if __name__ == "__main__":
+    private_files()
     upgrade()
     print("Database migrations applied.")

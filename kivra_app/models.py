@@ -5,7 +5,7 @@ signup, verificationcode, codefailurecounter, user, mailbox, letter, loginticket
 outboxmessage; senders and the mailbox's contents (section at the end): sender,
 sendercredential, senderaccesstoken, blob, letterpart, invoice, payment, senderpreference,
 notificationpreference, senderevent, notificationoutbox, idempotencyrecord, auditlog,
-ratelimitstate; bankid_order.
+ratelimitstate; the BankID flow's orders: bankid_order.
 
 Uniqueness that matters for correctness is enforced by the database, not by checks:
 signup.secret_hash, user.personnummer, user.email, mailbox.user_id, loginticket.token_hash,
@@ -99,12 +99,17 @@ class VerificationCode(SQLModel, table=True):
         Index("ix_verificationcode_signup_channel", "signup_id", "channel"),
         Index("ix_verificationcode_destination_sent", "channel", "destination", "sent_at"),
         Index("ix_verificationcode_ip_sent", "client_ip", "sent_at"),
+        Index("ix_verificationcode_destination_identity_sent", "channel", "destination",
+              "identity_hash", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     signup_id: int = Field(foreign_key="signup.id")
     channel: str = Field(max_length=10)  # "email" | "sms"
     destination: str = Field(max_length=254)  # normalised email or E.164
+    # HMAC of the BankID-verified personnummer that asked for the code: the send cooldown and
+    # cap count per (destination, identity) (issue #12 finding 6). Null for rows from before.
+    identity_hash: str | None = Field(default=None, max_length=64)
     code_hash: str = Field(default="", max_length=64)
     client_ip: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

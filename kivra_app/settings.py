@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Files and directories this process creates are its owner's only (the SQLite database,
+    the development key, logs, Reflex's build): issue #12 finding 2. Called first by rxconfig.py
+    (every `reflex` command and worker reads it) and by the migration command."""
+    os.umask(PRIVATE_UMASK)
+
+
+def _is_https(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname)
 
 
 class ProductionMisconfigured(RuntimeError):
@@ -32,6 +51,19 @@ class Settings(BaseSettings):
     default_language: Literal["sv", "en"] = "sv"
     minimum_age: int = 18
     allow_test_personnummer: bool | None = None  # default: allowed outside production
+
+    # --- signup core and hardening (issue #7 §3, issue #12) ---------------------------------
+    signup_idle_timeout: int = Field(default=3600, ge=60)  # s without activity: the signup ends
+    signup_cookie_max_age: int = Field(default=86400, ge=60)  # s the signup cookie is kept
+    continue_ticket_ttl: int = Field(default=120, ge=10)  # s: the ticket after BankID
+    code_send_claim: int = Field(default=60, ge=5)  # s a send in progress blocks a second one
+    # Send caps per code_send_window (code_max_sends_per_window counts one person's sends to
+    # one address; this ceiling counts everyone's, so one person cannot block another's address)
+    code_max_sends_per_destination: int = Field(default=20, ge=1)
+    code_max_sends_per_signup: int = Field(default=10, ge=1)  # per channel
+    code_max_sends_per_ip: int = Field(default=30, ge=1)  # offices share an address
+    trusted_proxy_hops: int = Field(default=0, ge=0)  # reverse proxies in front (X-Forwarded-For)
+    bind_host: str | None = None  # default 127.0.0.1 in development, 0.0.0.0 in production
 
     # BankID
     bankid_url: str | None = None  # base URL ending in /rp/v6.0/; default the embedded simulator
@@ -83,6 +115,37 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_prefix: str = "kivra:"
 
+    # Serving and scale-out (issue #11): workers, proxies, anti-automation per client address
+    workers: int | None = Field(default=None, ge=1)  # backend workers; default see backend_workers
+    # Per client IP: how many signups, logins and BankID orders one address may start (a burst,
+    # then a sustained rate per minute), so one address cannot start thousands of BankID orders.
+    ip_start_burst: int = Field(default=30, ge=1)
+    ip_start_per_minute: float = Field(default=10.0, gt=0)
+
+    @property
+    def state_manager_mode(self) -> Literal["memory", "redis"]:
+        """Reflex's state manager (issue #12 finding 2): never Reflex's default, the disk
+        manager, which pickles every tab's state into world-readable `.states/*.pkl` files.
+        Memory for one worker; Redis (KIVRA_REDIS_URL) when several workers share the state."""
+        return "redis" if self.redis_url else "memory"
+
+    @property
+    def effective_bind_host(self) -> str:
+        return self.bind_host or ("0.0.0.0" if self.is_production else "127.0.0.1")  # noqa: S104
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """Host header values we answer (issue #12 finding 9): the public URL's host; in
+        development also localhost and 127.0.0.1 (the simulator and the tests use both)."""
+        hosts = []
+        if self.public_url:
+            host = urlsplit(self.base_url).hostname
+            if host:
+                hosts.append(host)
+        if not self.is_production or not self.public_url:
+            hosts += ["localhost", "127.0.0.1"]
+        return list(dict.fromkeys(hosts))
+
     # Sender API (/api/sender/v1) and notifications (issue #8)
     sender_token_ttl: int = Field(default=3600, ge=60)  # seconds an access token lives
     sender_rate_burst: int = Field(default=200, ge=1)  # requests at once per sender
@@ -113,6 +176,14 @@ class Settings(BaseSettings):
         if self.bankid_simulator is None:
             return self.dev_parts_enabled and self.bankid_url is None
         return self.bankid_simulator
+
+    @property
+    def backend_workers(self) -> int:
+        """Backend worker processes: `workers`, else one per core when Reflex's state is in Redis
+        (shared by the workers); always 1 without Redis (each worker would keep its own tabs)."""
+        if not self.redis_url:
+            return 1
+        return self.workers or max(1, os.cpu_count() or 1)
 
     @property
     def test_personnummer_allowed(self) -> bool:
@@ -175,6 +246,28 @@ class Settings(BaseSettings):
                 + "; ".join(problems)
                 + " (or set KIVRA_ALLOW_DEV_PARTS_IN_PRODUCTION=true)."
             )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_plain_http_in_production(self) -> Settings:
+        """Issue #12 finding 8: production needs https for its public URL (Secure/__Host-
+        cookies, HSTS) and for every outside service it talks to, even with the dev parts
+        allowed (the embedded simulator on 127.0.0.1 is the one plain-http exception)."""
+        if not self.is_production:
+            return self
+        problems = []
+        if not _is_https(self.public_url):
+            problems.append("KIVRA_PUBLIC_URL must be an https:// URL (cookies are Secure and "
+                            "__Host- only on https, and HSTS needs it)")
+        if self.bankid_url is not None and not _is_https(self.bankid_url):
+            problems.append("KIVRA_BANKID_URL must be an https:// URL")
+        if self.sms_provider == "46elks" and not _is_https(self.elks_api_url):
+            problems.append("KIVRA_ELKS_API_URL must be an https:// URL")
+        if self.sms_provider == "twilio" and not _is_https(self.twilio_api_url):
+            problems.append("KIVRA_TWILIO_API_URL must be an https:// URL")
+        if problems:
+            raise ProductionMisconfigured("Refusing to start in production: "
+                                          + "; ".join(problems) + ".")
         return self
 
     def secret_key_bytes(self) -> bytes:

@@ -159,12 +159,22 @@ def logged_out() -> rx.Component:
     ))
 
 
+def _expired() -> rx.Component:
+    """The session ran out (idle or absolute lifetime): calmly, with a way back in."""
+    return card(stack(
+        rx.el.h1(T["mailbox.expired_heading"]),
+        rx.el.p(T["mailbox.expired"]),
+        link_button(T["mailbox.login"], "/login?next=/mailbox", id="mailbox-login"),
+    ))
+
+
 def mailbox_page() -> rx.Component:
     return page_shell(
         rx.match(
             M.status,
             ("in", _inbox()),
             ("out", logged_out()),
+            ("expired", _expired()),
             rx.el.div(rx.el.p(T["common.loading"]), role="status", aria_live="polite"),
         ),
         texts=T,

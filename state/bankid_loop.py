@@ -24,6 +24,8 @@ from kivra_app.bankid_flow.results import QR_EVERY, Complete, Failed, QrSource, 
 from state import deps
 
 LOOP_STALE = 6.0  # a loop that has not ticked for this long is considered dead
+_monotonic = time.monotonic  # the loop's clock and sleep (tests replace them)
+_sleep = asyncio.sleep
 
 
 def flow_result(answer: Any) -> Any:
@@ -128,7 +130,7 @@ class BankIdLoopMixin(rx.State, mixin=True):
         state lock, may return events; here(): the tab is still on the page that shows it.
         """
         async with self:
-            now = time.monotonic()
+            now = _monotonic()
             if self.bankid_state != "pending" or not self._bankid_order_id:
                 return None
             if self._bankid_beat and now - self._bankid_beat < LOOP_STALE:
@@ -145,7 +147,7 @@ class BankIdLoopMixin(rx.State, mixin=True):
                     and deps.client_connected(self.router.session.client_token))
 
         qr = await asyncio.to_thread(load_qr, order_id, tab) if show_qr else None
-        next_collect = time.monotonic() + 1.0  # the start answered just now
+        next_collect = _monotonic() + 1.0  # the start answered just now
         try:
             while True:
                 if qr is not None:
@@ -153,10 +155,10 @@ class BankIdLoopMixin(rx.State, mixin=True):
                     async with self:
                         if not current():
                             return None
-                        self._bankid_beat = time.monotonic()
+                        self._bankid_beat = _monotonic()
                         if self.bankid_show_qr and frame != self.bankid_qr:
                             self.bankid_qr = frame
-                if time.monotonic() >= next_collect:
+                if _monotonic() >= next_collect:
                     try:
                         answer, error = await collect(order_id, tab), None
                     except errors as exc:
@@ -164,7 +166,7 @@ class BankIdLoopMixin(rx.State, mixin=True):
                     async with self:
                         if not current():
                             return None
-                        self._bankid_beat = time.monotonic()
+                        self._bankid_beat = _monotonic()
                         if error is not None:
                             self._bankid_stop()
                             return on_error(error)
@@ -178,10 +180,10 @@ class BankIdLoopMixin(rx.State, mixin=True):
                             qr = None
                     if isinstance(result, Renewed):
                         qr = result.qr  # a new order: the animation starts again at 0
-                    next_collect = time.monotonic() + float(result.next_collect_in)
-                now = time.monotonic()
+                    next_collect = _monotonic() + float(result.next_collect_in)
+                now = _monotonic()
                 wait = min(next_collect - now, QR_EVERY) if qr is not None else next_collect - now
-                await asyncio.sleep(max(0.05, wait))
+                await _sleep(max(0.05, wait))
         finally:
             async with self:
                 if self._bankid_gen == gen:

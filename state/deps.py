@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kivra_app.web.cookies import SESSION_COOKIE, SIGNUP_COOKIE, request_cookie
+from kivra_app.web.cookies import LOGIN_COOKIE, SESSION_COOKIE, SIGNUP_COOKIE, request_cookie
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-__all__ = ["SESSION_COOKIE", "SIGNUP_COOKIE", "client_connected", "cookie_value", "full_page",
+__all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "SIGNUP_COOKIE", "client_connected", "cookie_value",
+           "full_page", "post_page",
            "local_date",
            "local_time", "services", "utcnow"]
 
@@ -42,6 +43,21 @@ def full_page(url: str) -> Any:
     if not url.startswith("/") or url.startswith(("//", "/\\")):
         raise ValueError("only paths of this site")
     return rx.call_script(f"window.location.replace({json.dumps(url)})")
+
+
+def post_page(url: str) -> Any:
+    """A POSTed form to one of our own routes (a full page load, like a form's submit button):
+    for the routes that change state and so refuse GET (/api/logout)."""
+    import json
+
+    import reflex as rx
+
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        raise ValueError("only paths of this site")
+    return rx.call_script(
+        "(() => { const f = document.createElement('form'); f.method = 'post'; "
+        f"f.action = {json.dumps(url)}; document.body.appendChild(f); f.submit(); }})()"
+    )
 
 
 def utcnow() -> datetime:

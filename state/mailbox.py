@@ -11,7 +11,16 @@ changed, refreshes the count and the first page. The probe does not refresh the 
 timer, so an unattended tab still times out (R-26).
 
 "Logga ut" is the `logout` event: it ends the session on the server, empties this tab's states
-and then loads /api/logout, which clears the HttpOnly cookie.
+(the letters must not come back on the next hydrate of the tab) and then POSTs a form to /api/logout,
+which clears the HttpOnly cookie.
+
+No session: a visitor without one goes to /login?next=/mailbox; a session that ran out (idle or
+absolute lifetime) gets a calm "Du har blivit utloggad" with "Logga in" (status "expired").
+
+Personal data (#12 finding 3: name, rows, the opened letter, the invoice) is held in backend vars
+and shown through computed vars that check THIS connection's session cookie first
+(state/personal.py): another tab of a logged-out session, a reconnect with only the tab token,
+or an expired session receive nothing personal on hydrate or reconnect.
 """
 
 from __future__ import annotations
@@ -23,8 +32,9 @@ from typing import Any
 
 import reflex as rx
 
-from state import deps
+from state import deps, personal
 from state.lang import LangState, set_html_lang
+from state.session import login_redirect, session_check
 
 PAGE_SIZE = 25
 POLL_SECONDS = 3.0
@@ -52,26 +62,17 @@ def title_script(lang: str, unread: int) -> rx.event.EventSpec:
 
 
 class MailboxState(rx.State):
-    status: str = ""  # "" loading | "in" | "out"
-    given_name: str = ""
+    status: str = ""  # "" loading | "in" | "out" | "expired"
     filter: str = "all"
-    letters: list[dict[str, Any]] = []
     unread: int = 0
     page_number: int = 1
+    page_size: int = 0  # rows on the page (the range text), not personal
     has_next: bool = False
     new_mail: bool = False
     notice: str = ""  # a polite confirmation ("Brevet ligger nu i papperskorgen.")
-
     open_id: int = 0
-    letter_sender: str = ""
-    letter_subject: str = ""
-    letter_date: str = ""
-    letter_body: str = ""
     letter_locked: bool = False
     letter_trashed: bool = False
-    pdf_src: str = ""
-    download_href: str = ""
-    invoice: dict[str, Any] = {}
     letter_missing: bool = False
 
     platform: str = "desktop"  # ios | android | desktop: which store the app prompt offers
@@ -79,6 +80,13 @@ class MailboxState(rx.State):
     qr_google_play: str = ""
     # Client storage: only remembers that this browser dismissed the app prompt.
     app_prompt_dismissed: str = rx.LocalStorage("", name="kivra_app_prompt")
+
+    # Personal values (shown through the computed vars below) and whose they are
+    _given_name: str = ""
+    _letters: list[dict[str, Any]] = []
+    _letter: dict[str, str] = {}
+    _invoice: dict[str, Any] = {}
+    _viewer: str = ""  # SHA-256 of the session cookie that loaded them
 
     # backend only
     _cursors: list[tuple[str, int] | None] = []  # the start of each page shown so far
@@ -94,7 +102,53 @@ class MailboxState(rx.State):
     def page_range(self) -> str:
         """ "1–25" for the page on screen (the catalogue wraps it)."""
         first = (self.page_number - 1) * PAGE_SIZE + 1
-        return f"{first}–{first + len(self.letters) - 1}" if self.letters else ""
+        return f"{first}–{first + self.page_size - 1}" if self.page_size else ""
+
+    def _may_see(self) -> bool:
+        """This connection holds the live session that loaded the personal values."""
+        secret = self._session_secret()
+        if not self._viewer or not personal.same_viewer(secret, self._viewer):
+            return False
+        return personal.session_live(deps.services().engine, secret, self._viewer)  # type: ignore[arg-type]
+
+    @rx.var(cache=False)
+    def given_name(self) -> str:
+        return self._given_name if self._given_name and self._may_see() else ""
+
+    @rx.var(cache=False)
+    def letters(self) -> list[dict[str, Any]]:
+        return list(self._letters) if self._letters and self._may_see() else []
+
+    def _shown(self, key: str) -> str:
+        return self._letter.get(key, "") if self._letter and self._may_see() else ""
+
+    @rx.var(cache=False)
+    def letter_sender(self) -> str:
+        return self._shown("sender")
+
+    @rx.var(cache=False)
+    def letter_subject(self) -> str:
+        return self._shown("subject")
+
+    @rx.var(cache=False)
+    def letter_date(self) -> str:
+        return self._shown("date")
+
+    @rx.var(cache=False)
+    def letter_body(self) -> str:
+        return self._shown("body")
+
+    @rx.var(cache=False)
+    def pdf_src(self) -> str:
+        return self._shown("pdf_src")
+
+    @rx.var(cache=False)
+    def download_href(self) -> str:
+        return self._shown("download_href")
+
+    @rx.var(cache=False)
+    def invoice(self) -> dict[str, Any]:
+        return dict(self._invoice) if self._invoice and self._may_see() else {}
 
     # -- session ------------------------------------------------------------------------------
     def _session_secret(self) -> str | None:
@@ -115,8 +169,10 @@ class MailboxState(rx.State):
 
     def _logged_out(self) -> None:
         self.status = "out"
-        self.given_name = ""
-        self.letters = []
+        self._given_name = ""
+        self._letters = []
+        self._viewer = ""
+        self.page_size = 0
         self.unread = 0
         self._cursors = []
         self._next = None
@@ -124,10 +180,9 @@ class MailboxState(rx.State):
 
     def _close(self) -> None:
         self.open_id = 0
-        self.letter_sender = self.letter_subject = self.letter_date = self.letter_body = ""
+        self._letter = {}
+        self._invoice = {}
         self.letter_locked = self.letter_trashed = False
-        self.pdf_src = self.download_href = ""
-        self.invoice = {}
         self.letter_missing = False
 
     # -- the page of rows ---------------------------------------------------------------------
@@ -138,7 +193,8 @@ class MailboxState(rx.State):
         after = Cursor(datetime.fromisoformat(cursor[0]), cursor[1]) if cursor else None
         page = inbox_page(engine, user_id, filter=self.filter, after=after, limit=PAGE_SIZE,
                           lang=lang, today=today())
-        self.letters = [row.as_dict() for row in page.rows]
+        self._letters = [row.as_dict() for row in page.rows]
+        self.page_size = len(self._letters)
         nxt = page.next_cursor
         self._next = (nxt.received_at.isoformat(), nxt.id) if nxt else None
         self.has_next = nxt is not None
@@ -154,14 +210,20 @@ class MailboxState(rx.State):
     @rx.event
     async def load(self):
         lang = await self._lang()
-        user_id = self._user_id()
+        secret = self._session_secret()
+        check = await session_check(self)
+        user_id = check.user_id
         if user_id is None:
             self._logged_out()
-            return set_html_lang(lang)
+            if check.state == "expired":
+                self.status = "expired"  # say so calmly, offer "Logga in"
+                return set_html_lang(lang)
+            return [set_html_lang(lang), login_redirect("/mailbox")]
         from kivra_app.mailbox.service import user_display
 
         display = user_display(deps.services().engine, user_id)
-        self.given_name = display.given_name if display else ""
+        self._viewer = personal.viewer_of(secret)
+        self._given_name = display.given_name if display else ""
         self._cursors = [None]
         self.page_number = 1
         self.new_mail = False
@@ -171,7 +233,7 @@ class MailboxState(rx.State):
         self.status = "in"
         self.platform = _platform(self.router.headers.user_agent)
         if self.platform == "desktop" and not self.qr_app_store:
-            from components.app_prompt import APP_STORE_URL, GOOGLE_PLAY_URL
+            from kivra_app.app_links import APP_STORE_URL, GOOGLE_PLAY_URL
             from kivra_app.bankid.qr import render_qr_svg_data_uri
 
             self.qr_app_store = render_qr_svg_data_uri(APP_STORE_URL)
@@ -308,22 +370,21 @@ class MailboxState(rx.State):
             self.letter_missing = True
             return False
         self.open_id = detail.id
-        self.letter_sender = detail.sender
-        self.letter_subject = detail.subject
-        self.letter_date = detail.date
         self.letter_locked = detail.locked
         self.letter_trashed = detail.trashed
-        self.letter_body = detail.body
+        shown = {"sender": detail.sender, "subject": detail.subject, "date": detail.date,
+                 "body": detail.body, "pdf_src": "", "download_href": ""}
         pdf = next((p for p in detail.parts if p.content_type == "application/pdf"), None)
         if pdf is not None:
-            self.pdf_src = f"/api/me/documents/{pdf.public_id}"
-            self.download_href = f"/api/me/documents/{pdf.public_id}?download=1"
+            shown["pdf_src"] = f"/api/me/documents/{pdf.public_id}"
+            shown["download_href"] = f"/api/me/documents/{pdf.public_id}?download=1"
         text_part = next((p for p in detail.parts if p.content_type == "text/plain"), None)
-        if text_part is not None and not self.letter_body:
-            self.download_href = self.download_href or f"/api/me/documents/{text_part.public_id}?download=1"
+        if text_part is not None and not shown["download_href"]:
+            shown["download_href"] = f"/api/me/documents/{text_part.public_id}?download=1"
+        self._letter = shown
         if detail.kind == "invoice" and not detail.locked:
-            self.invoice = invoice_display(engine, user_id, detail.id, lang=lang,
-                                           today=today()) or {}
+            self._invoice = invoice_display(engine, user_id, detail.id, lang=lang,
+                                            today=today()) or {}
         return True
 
     @rx.event
@@ -341,8 +402,8 @@ class MailboxState(rx.State):
         if not await self._show_letter(user_id, lid):
             return None
         if not self.letter_locked:
-            self.letters = [{**row, "read": True} if row["id"] == lid else row
-                            for row in self.letters]
+            self._letters = [{**row, "read": True} if row["id"] == lid else row
+                             for row in self._letters]
         from kivra_app.mailbox.inbox import unread_count
 
         self.unread = unread_count(deps.services().engine, user_id)
@@ -443,6 +504,7 @@ class MailboxState(rx.State):
             from kivra_app.auth.sessions import end_session
 
             end_session(deps.services().engine, secret)
+            personal.forget(personal.viewer_of(secret))  # every tab of it: empty from now on
         dismissed = self.app_prompt_dismissed  # a device preference, not the user's data
         self.reset()
         self.app_prompt_dismissed = dismissed
@@ -450,4 +512,4 @@ class MailboxState(rx.State):
 
         signup = await self.get_state(SignupState)
         signup.reset()
-        return deps.full_page("/api/logout")
+        return deps.post_page("/api/logout")

@@ -253,4 +253,4 @@ class SettingsState(_Session, rx.State):
         mailbox = await self.get_state(MailboxState)
         mailbox.reset()
         self.reset()
-        return deps.full_page("/api/logout")
+        return deps.post_page("/api/logout")

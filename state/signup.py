@@ -8,7 +8,8 @@ Rules (docs/signup-service.md, security-requirements §L):
   owns the step machine and refuses the wrong step. Public vars hold only what the screen
   shows: no orderRef, QR secret, code or full personnummer (except the typed one on step 1).
 - The screen is re-derived from `service.view(secret)` on every page load, so a reload at any
-  step lands on that step with what was entered.
+  step lands on that step with what was entered. Personal values are shown only to the
+  connection whose cookie loaded them (computed vars over `_shown`, #12 finding 3).
 - After BankID the secret is rotated (R-24): the poll that sees the completion gets a one-time
   continue ticket and the tab loads GET /api/signup/continue?ticket=… (a full page load: only an
   HTTP response can set the HttpOnly cookie), which sets the new secret and returns to /signup.
@@ -31,7 +32,8 @@ import reflex as rx
 
 from kivra_app.i18n import LANGUAGES, normalise_language, t
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
-from state import deps
+from kivra_app.signup.interfaces import ContactKind, SignupApi
+from state import deps, personal
 from state.bankid_loop import BankIdLoopMixin
 from state.lang import LangState, set_html_lang
 
@@ -68,21 +70,16 @@ def _iso(moment: datetime | None) -> float | None:
 class _ContactChannel:
     """What differs between the email and the phone steps of the state."""
 
+    kind: ContactKind  # the channel parameter of the service's ContactSteps calls
     field: str  # the form field, and the step where it is typed
     code_step: str  # the step where its code is typed
-    submit: str  # SignupService method names
-    verify: str
-    resend: str
-    change: str
     sent_key: str  # the notice after a resend
 
 
-_EMAIL = _ContactChannel(field="email", code_step="email_code", submit="submit_email",
-                         verify="verify_email_code", resend="resend_email_code",
-                         change="change_email", sent_key="code.sent_email")
-_PHONE = _ContactChannel(field="phone", code_step="phone_code", submit="submit_phone",
-                         verify="verify_phone_code", resend="resend_phone_code",
-                         change="change_phone", sent_key="code.sent_sms")
+_EMAIL = _ContactChannel(kind="email", field="email", code_step="email_code",
+                         sent_key="code.sent_email")
+_PHONE = _ContactChannel(kind="phone", field="phone", code_step="phone_code",
+                         sent_key="code.sent_sms")
 
 
 class SignupState(BankIdLoopMixin, rx.State):
@@ -91,11 +88,7 @@ class SignupState(BankIdLoopMixin, rx.State):
     # BankID (on the way to the secret rotation), else a Step value
     step_number: int = 0
     progress_label: str = ""
-    pnr_prefill: str = ""  # the typed personnummer, only while step == "personnummer"
-    pnr_masked: str = ""  # "19850709-****"
-    given_name: str = ""
-    email: str = ""
-    phone: str = ""  # national format "070-123 45 67"
+    # pnr_prefill, pnr_masked, given_name, email, phone: computed vars below (#12 finding 3)
     field_error: str = ""  # the inline error of the step's one field
     notice: str = ""  # polite status text (code sent, try again, …)
     notice_is_error: bool = False
@@ -109,6 +102,11 @@ class SignupState(BankIdLoopMixin, rx.State):
 
     # --- backend only ----------------------------------------------------------------------
     _bankid_error_text: str = ""
+    # Personal values (the typed personnummer only while step == "personnummer", the masked
+    # one "19850709-****", the name, the email, the phone "070-123 45 67") and whose they are:
+    # the SHA-256 of the signup cookie that loaded them.
+    _shown: dict[str, str] = {}
+    _viewer: str = ""
     _lang: str = "sv"
     _error: tuple[str, dict[str, Any]] | None = None
     _notice: tuple[str, dict[str, Any]] | None = None
@@ -118,12 +116,38 @@ class SignupState(BankIdLoopMixin, rx.State):
     _tick_beat: float = 0.0
     _continue_tries: int = 0
 
+    # --- personal values: only for the connection whose cookie loaded them (#12 finding 3) ---
+    def _personal(self, key: str) -> str:
+        if not self._shown or not personal.same_viewer(self._request_secret(), self._viewer):
+            return ""
+        return self._shown.get(key, "")
+
+    @rx.var(cache=False)
+    def pnr_prefill(self) -> str:
+        return self._personal("pnr_prefill")
+
+    @rx.var(cache=False)
+    def pnr_masked(self) -> str:
+        return self._personal("pnr_masked")
+
+    @rx.var(cache=False)
+    def given_name(self) -> str:
+        return self._personal("given_name")
+
+    @rx.var(cache=False)
+    def email(self) -> str:
+        return self._personal("email")
+
+    @rx.var(cache=False)
+    def phone(self) -> str:
+        return self._personal("phone")
+
     # --- helpers (private: not callable from the browser) -----------------------------------
     def _request_secret(self) -> str | None:
         """The signup secret of THIS event's connection (its cookie); never stored."""
         return deps.cookie_value(self.router.headers.cookie, deps.SIGNUP_COOKIE)
 
-    def _svc(self) -> Any:
+    def _svc(self) -> SignupApi:
         return deps.services().signup
 
     def _t(self, key: str, **params: Any) -> str:
@@ -170,7 +194,8 @@ class SignupState(BankIdLoopMixin, rx.State):
         self.step = "missing"
         self.step_number = 0
         self.progress_label = ""
-        self.pnr_prefill = self.pnr_masked = self.given_name = self.email = self.phone = ""
+        self._shown = {}
+        self._viewer = ""
         self.welcome_back = False
         self._bankid_reset()
         self._tick_gen += 1
@@ -188,21 +213,24 @@ class SignupState(BankIdLoopMixin, rx.State):
         prefill = (view.personnummer or "") if step == "personnummer" else ""
         new_email = view.email or ""
         new_phone = view.phone_national or ""
-        if (prefill, new_email, new_phone) != (self.pnr_prefill, self.email, self.phone) or (
-            previous != step
-        ):
+        shown = self._shown
+        if (prefill, new_email, new_phone) != (shown.get("pnr_prefill", ""),
+                                               shown.get("email", ""),
+                                               shown.get("phone", "")) or previous != step:
             self.form_key += 1
-        self.pnr_prefill = prefill
-        self.pnr_masked = view.personnummer_masked or ""
-        self.given_name = view.given_name or ""
-        self.email = new_email
-        self.phone = new_phone
+        self._shown = {"pnr_prefill": prefill, "pnr_masked": view.personnummer_masked or "",
+                       "given_name": view.given_name or "", "email": new_email,
+                       "phone": new_phone}
+        self._viewer = personal.viewer_of(self._request_secret())
         self._code_expires_ts = _iso(view.code_expires_at) if step in CODE_STEPS else None
         self._resend_ts = _iso(view.resend_available_at) if step in CODE_STEPS else None
         # An existing account goes from BankID straight to DONE (SignupView.welcome_back).
         self.welcome_back = step == "done" and bool(getattr(view, "welcome_back", False))
         if previous != step:
             self._set_error(None)
+        if getattr(view, "error_key", None):  # an answer that is also a refusal (email.taken)
+            self._set_error(view.error_key)
+        if previous != step:
             if step != "bankid":
                 self._bankid_reset()
         self._retranslate()
@@ -507,7 +535,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         if raw is None or not secret:
             return None
         return await self._send_step(
-            getattr(self._svc(), channel.submit), secret, raw, expect=channel.field,
+            self._svc().submit_contact, channel.kind, secret, raw, expect=channel.field,
             sent_key=None,
         )
 
@@ -516,14 +544,14 @@ class SignupState(BankIdLoopMixin, rx.State):
         secret = self._request_secret()
         if code is None or not secret:
             return None
-        return await self._show_result(getattr(self._svc(), channel.verify), secret, code)
+        return await self._show_result(self._svc().verify_code, channel.kind, secret, code)
 
     async def _resend_code(self, channel: _ContactChannel) -> Any:
         secret = self._request_secret()
         if not secret or self.step != channel.code_step:
             return None
         return await self._send_step(
-            getattr(self._svc(), channel.resend), secret, expect=channel.code_step,
+            self._svc().resend_code, channel.kind, secret, expect=channel.code_step,
             sent_key=channel.sent_key,
         )
 
@@ -531,7 +559,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         secret = self._request_secret()
         if not secret or self.step != channel.code_step:
             return None
-        return await self._show_result(getattr(self._svc(), channel.change), secret)
+        return await self._show_result(self._svc().change_contact, channel.kind, secret)
 
     async def _show_result(self, fn: Callable[..., Any], *args: Any) -> None:
         """A service call that answers with a SignupView: show it (or the refusal)."""
@@ -541,12 +569,12 @@ class SignupState(BankIdLoopMixin, rx.State):
             self._apply_view(view)
         return None
 
-    async def _send_step(self, fn: Callable[..., Any], secret: str, *args: Any, expect: str,
+    async def _send_step(self, fn: Callable[..., Any], *args: Any, expect: str,
                          sent_key: str | None) -> Any:
         """Submit/resend: a call that sends a mail or an SMS, then the countdown ticker. The
         service checks the step (and records a refused sequence, R-19), not this tab's copy."""
         self._set_notice(None)
-        view = await self._call(fn, secret, *args, client_ip=self.router.session.client_ip or "")
+        view = await self._call(fn, *args, client_ip=self.router.session.client_ip or "")
         if view is None:
             return None
         self._apply_view(view)

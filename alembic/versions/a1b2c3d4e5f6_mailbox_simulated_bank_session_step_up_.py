@@ -5,10 +5,10 @@
 - websession.stepped_up_at: the last fresh BankID identification in a session (sensitive letters).
 - payment.provider_ref: the payment provider's reference, to follow a scheduled payment.
 
-Also the merge point of the senders and BankID-flow branches (two parents).
+
 
 Revision ID: a1b2c3d4e5f6
-Revises: ea8c79cfb3a7, b7f1d2c3a4e5
+Revises: b7f1d2c3a4e5
 Create Date: 2026-12-01 20:45:09.306269
 """
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = 'a1b2c3d4e5f6'
-down_revision: str | tuple[str, ...] | None = ('ea8c79cfb3a7', 'b7f1d2c3a4e5')
+down_revision: str | None = 'b7f1d2c3a4e5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,7 +10,7 @@
 - websession.expired: the session ran out (idle/absolute), so the mailbox can say so calmly.
 
 Revision ID: b7f1d2c3a4e5
-Revises: ce730ca254f0
+Revises: ea8c79cfb3a7
 Create Date: 2026-12-01 20:55:00
 """
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'b7f1d2c3a4e5'
-down_revision: str | None = 'ce730ca254f0'
+down_revision: str | None = 'ea8c79cfb3a7'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = 'ea8c79cfb3a7'
-down_revision: str | None = 'ce730ca254f0'
+down_revision: str | None = 'b7c31e0d5a12'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

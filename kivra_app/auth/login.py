@@ -39,7 +39,7 @@ from kivra_app.bankid_flow import (
 from kivra_app.db import session_scope
 from kivra_app.models import BankIdOrder, Signup, User, as_utc, utcnow
 from kivra_app.signup.audit import security_event
-from kivra_app.signup.core import SIGNUP_IDLE_TIMEOUT, secret_hash
+from kivra_app.signup.core import secret_hash
 from kivra_app.signup.steps import Step
 from kivra_app.signup.validation import parse_personnummer
 
@@ -179,7 +179,8 @@ class LoginService:
                 verified_name=order.name, bankid_verified_at=now,
                 # A fresh secret, set by this HTTP response: nothing to rotate.
                 secret_rotated_at=now,
-                created_at=now, updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT,
+                created_at=now, updated_at=now,
+                expires_at=now + timedelta(seconds=self.settings.signup_idle_timeout),
             )
             session.add(signup)
             session.flush()

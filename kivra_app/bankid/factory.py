@@ -1,4 +1,5 @@
-"""Build the BankID client and the embedded simulator from `kivra_app.settings.Settings`."""
+"""Build the BankID client from `kivra_app.settings.Settings` (the dev simulator is built in
+`devtools.bankid_sim.mount`, outside the production code path)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,9 @@ from typing import TYPE_CHECKING
 import httpx
 
 from kivra_app.bankid.client import BankIdClient
-from kivra_app.bankid.simulator import SimulatorConfig, create_simulator_app
 from kivra_app.bankid.tls import CertificateConfigError, build_ssl_context
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
-
     from kivra_app.settings import Settings
 
 
@@ -39,12 +37,3 @@ def build_client(settings: Settings) -> BankIdClient:
     )
     return BankIdClient(url, ssl_context=context)
 
-
-def build_simulator(settings: Settings) -> Starlette:
-    """The simulator app to mount at /bankid-sim when `settings.simulator_enabled`."""
-    return create_simulator_app(
-        SimulatorConfig(
-            start_deadline=settings.bankid_start_deadline,
-            order_lifetime=settings.bankid_order_lifetime,
-        )
-    )

@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import uuid
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -24,6 +25,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
 
 from kivra_app.db import session_scope
 from kivra_app.ratelimit import Rate, RateLimiter, build_rate_limiter
@@ -359,7 +361,7 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
     )
     async def list_events(
         request: Request, who: Sender,
-        after: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]*$",
+        after: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]*$",
                                            description="next_cursor of the previous page")] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 100,
     ) -> Any:
@@ -405,3 +407,13 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
     return app
+
+
+class SenderApiMount(Mount):
+    """Mount(BASE_PATH, the API) whose prefix also matches paths with encoded newlines
+    (Starlette's pattern uses `.`, which stops at "\\n"): every path under the base gets the
+    API's own problem answers, never another app's 404 page."""
+
+    def __init__(self, app: FastAPI) -> None:
+        super().__init__(BASE_PATH, app=app)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)

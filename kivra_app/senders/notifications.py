@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -48,6 +48,7 @@ log = logging.getLogger("kivra.notifications")
 
 EMAIL = "email"
 SMS = "sms"
+_LOCK_SPACE = 0x4B1A0  # advisory lock keys (space + channel, user id): one group at a time
 
 
 def enqueue_notifications(session: Session, *, user: User, letter, sender_id: str,  # noqa: ANN001
@@ -135,7 +136,9 @@ class NotificationWorker:
 
     # claiming (sync; run in a thread)
 
-    def claim(self) -> Claim | None:
+    def claim(self, skip: set[tuple[int, str]] | None = None) -> Claim | None | tuple[int, str]:
+        """A claimed group; None when nothing is due; (user_id, channel) when that group is
+        being claimed by another worker right now (PostgreSQL; pass it in `skip` next time)."""
         now = self.clock()
         lease_until = now + timedelta(seconds=self.settings.notification_lease)
         token = str(uuid.uuid4())
@@ -156,13 +159,21 @@ class NotificationWorker:
             claim_values = dict(status="sending", claim_token=token, claimed_until=lease_until,
                                 attempts=NotificationOutbox.attempts + 1)
             if self.postgres:
-                # The due row is ours alone (others skip it) while we take its whole group.
-                found = session.exec(
-                    select(NotificationOutbox.user_id, NotificationOutbox.channel)
-                    .where(due).order_by(*order).limit(1).with_for_update(skip_locked=True)  # type: ignore[arg-type]
-                ).first()
+                # The due row is ours alone (others skip it); the group's advisory lock makes
+                # us the only worker taking this (person, channel) now. Without it two workers
+                # holding two due rows of one group would wait for each other's row locks.
+                pick = (select(NotificationOutbox.user_id, NotificationOutbox.channel)
+                        .where(due).order_by(*order).limit(1).with_for_update(skip_locked=True))  # type: ignore[arg-type]
+                for user_id, channel in skip or ():
+                    pick = pick.where(~((NotificationOutbox.user_id == user_id)
+                                        & (NotificationOutbox.channel == channel)))
+                found = session.exec(pick).first()
                 if found is None:
                     return None
+                locked = session.exec(select(func.pg_try_advisory_xact_lock(
+                    _LOCK_SPACE + (1 if found[1] == EMAIL else 2), found[0]))).one()
+                if not locked:
+                    return (found[0], found[1])
                 user_match = NotificationOutbox.user_id == found[0]
                 channel_match = NotificationOutbox.channel == found[1]
             else:
@@ -256,10 +267,14 @@ class NotificationWorker:
     async def run_once(self) -> int:
         """Send every group that is due now; returns how many groups were handled."""
         handled = 0
+        busy: set[tuple[int, str]] = set()
         while True:
-            claim = await asyncio.to_thread(self.claim)
+            claim = await asyncio.to_thread(self.claim, busy)
             if claim is None:
                 return handled
+            if isinstance(claim, tuple):
+                busy.add(claim)  # another worker is taking that group
+                continue
             await self.send(claim)
             handled += 1
 

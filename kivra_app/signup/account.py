@@ -4,6 +4,7 @@ lost to another signup, and the one login ticket that closes the signup."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -40,21 +41,22 @@ def create_account(core: SignupCore, session: Session, signup: Signup,
     session.add(mailbox)
     session.flush()
     session.add(welcome_letter(mailbox.id, user.language, user.given_name, now=now))  # type: ignore[arg-type]
-    core.advance(session, signup.id, Step.PHONE_CODE,  # type: ignore[arg-type]
-                 step=Step.DONE.value, phone_verified_at=now, user_id=user.id)
+    core.change_step(session, signup.id, Step.PHONE_CODE, Step.DONE,  # type: ignore[arg-type]
+                     phone_verified_at=now, user_id=user.id)
     session.flush()
     created["user_id"] = user.id  # type: ignore[assignment]
 
 
 def account_conflict(core: SignupCore, signup: Signup) -> SignupView:
-    """Another signup created the account (two tabs) or took the email meanwhile."""
+    """The account could not be created: another signup of the same person created it first
+    (two tabs) -> DONE with `welcome_back`; or another account took the email meanwhile -> back
+    to EMAIL with the typed address kept and `error_key` "email.taken" (the person proved
+    they read that mailbox, so saying so reveals nothing to them they do not know)."""
     now = core.now()
     with session_scope(core.engine) as session:
         existing = session.exec(
             select(User.id).where(User.personnummer == signup.verified_personnummer)
         ).first()
-        row = session.get(Signup, signup.id)
-        assert row is not None
         session.exec(  # type: ignore[call-overload]
             update(VerificationCode).execution_options(synchronize_session=False)
             .where(VerificationCode.signup_id == signup.id,
@@ -63,22 +65,14 @@ def account_conflict(core: SignupCore, signup: Signup) -> SignupView:
             .values(used_at=now)
         )
         if existing is not None:
-            row.user_id = existing
-            row.welcome_back = True
-            row.phone_verified_at = now
-            row.step = Step.DONE.value
-            core.touch(row)
-            session.add(row)
+            row = core.change_step(session, signup.id, Step.PHONE_CODE, Step.DONE,  # type: ignore[arg-type]
+                                   user_id=existing, welcome_back=True, phone_verified_at=now)
             security_event("signup_existing_account", signup=signup.id, user=existing)
-            session.flush()
             return core.build_view(session, row)
-        row.step = Step.EMAIL.value
-        row.email_verified_at = None
-        row.phone_verified_at = None
-        core.touch(row)
-        session.add(row)
+        row = core.change_step(session, signup.id, Step.PHONE_CODE, Step.EMAIL,  # type: ignore[arg-type]
+                               email_verified_at=None, phone_verified_at=None)
         security_event("signup_email_conflict", level=logging.WARNING, signup=signup.id)
-    raise SignupError("email.invalid")
+        return replace(core.build_view(session, row), error_key="email.taken")
 
 
 def issue_login_ticket(core: SignupCore, secret: str) -> str:

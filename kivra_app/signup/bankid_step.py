@@ -30,9 +30,8 @@ from kivra_app.bankid_flow import (
 from kivra_app.db import session_scope
 from kivra_app.models import Signup, User
 from kivra_app.signup.audit import security_event
-from kivra_app.signup.core import SIGNUP_IDLE_TIMEOUT, SignupCore, secret_hash
+from kivra_app.signup.core import SignupCore, secret_hash
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
-from kivra_app.signup.lifecycle import CONTINUE_TICKET_TTL
 from kivra_app.signup.steps import Step
 from kivra_app.signup.validation import mask_personnummer, parse_personnummer
 from kivra_app.signup.views import BankIdProgress, SignupView
@@ -181,20 +180,18 @@ def complete(core: SignupCore, signup_id: int, result: Complete, *, tab: str) ->
             verified_given_name=person.given_name[:200], verified_surname=person.surname[:200],
             verified_name=person.name[:400], bankid_verified_at=now,
             continue_ticket_hash=secret_hash(ticket),
-            continue_ticket_expires_at=now + CONTINUE_TICKET_TTL,
+            continue_ticket_expires_at=now + core.continue_ticket_ttl,
             continue_tab_hash=tab_hash(tab), secret_rotated_at=None,
-            updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT,
         )
         if existing is not None:
-            values.update(user_id=existing, welcome_back=True, step=Step.DONE.value)
-        else:
-            values.update(step=Step.EMAIL.value)
-        consumed = flow.consume(session, result.order_id)
-        moved = consumed and session.exec(  # type: ignore[call-overload]
-            update(Signup).execution_options(synchronize_session=False)
-            .where(Signup.id == signup_id, Signup.step == Step.BANKID.value)
-            .values(**values)
-        ).rowcount == 1
+            values.update(user_id=existing, welcome_back=True)
+        moved = flow.consume(session, result.order_id)
+        if moved:
+            try:
+                core.change_step(session, signup_id, Step.BANKID,
+                                 Step.DONE if existing is not None else Step.EMAIL, **values)
+            except SignupError:
+                moved = False
         if not moved:
             session.rollback()
     if not moved:  # another observer (or a cancel) got there first
@@ -224,14 +221,6 @@ async def cancel_bankid(core: SignupCore, secret: str) -> SignupView:
 def _back_to_personnummer(core: SignupCore, signup_id: int) -> SignupView:
     """BANKID -> PERSONNUMMER: the typed number is kept."""
     with session_scope(core.engine) as session:
-        core.advance(session, signup_id, Step.BANKID, step=Step.PERSONNUMMER.value)
+        core.change_step(session, signup_id, Step.BANKID, Step.PERSONNUMMER)
     security_event("bankid_cancelled", signup=signup_id)
     return core.view_by_id(signup_id)
-
-
-def back_to_personnummer(core: SignupCore, secret: str) -> SignupView:
-    with Session(core.engine) as session:
-        signup = core.load(session, secret)
-        core.require(signup, Step.BANKID, action="back_to_personnummer")
-        signup_id = signup.id
-    return _back_to_personnummer(core, signup_id)  # type: ignore[arg-type]

@@ -14,9 +14,12 @@
   A correct code resets the count.
 - Use is single: `UPDATE ... SET used_at WHERE used_at IS NULL` with a rowcount check, in the
   same transaction as the caller's `on_success` (step change, account creation).
-- Sending: at most one send per `code_resend_cooldown` seconds per destination (whichever
-  signup sent to it; correcting a typo in the address needs no wait), at most `code_max_sends_per_window` sends per destination per `code_send_window`,
-  plus per-signup and per-IP caps (constants below).
+- Sending (issue #12 finding 6): the cooldown (`code_resend_cooldown`) and the cap
+  (`code_max_sends_per_window` per `code_send_window`) count one person's sends to one
+  destination: the BankID identity (whichever of their signups sent; correcting a typo in the
+  address needs no wait). A separate, larger ceiling (`code_max_sends_per_destination`) counts
+  everyone's sends to it, so one verified person can no longer use up another's address;
+  plus per-signup and per-IP caps (`code_max_sends_per_signup`, `code_max_sends_per_ip`).
 
 Input is strictly typed (R-33): a `str`; surrounding whitespace and inner ASCII spaces are
 deliberately dropped ("123 456" as printed in the mail); then exactly six ASCII digits.
@@ -45,9 +48,6 @@ from kivra_app.signup.errors import SignupError
 CHANNEL_EMAIL = "email"
 CHANNEL_SMS = "sms"
 CHANNELS = (CHANNEL_EMAIL, CHANNEL_SMS)
-
-MAX_SENDS_PER_SIGNUP_PER_WINDOW = 10  # per channel; allows a few address changes
-MAX_SENDS_PER_IP_PER_WINDOW = 30  # offices share an IP; per-destination caps do the real work
 
 _CODE_RE = re.compile(r"[0-9]{6}")
 
@@ -86,8 +86,11 @@ class CodePolicy:
     max_attempts: int
     max_failures: int
     cooldown: int
-    max_sends: int
+    max_sends: int  # per (destination, identity)
     window: int
+    destination_ceiling: int  # per destination, everyone together
+    max_per_signup: int
+    max_per_ip: int
 
     @classmethod
     def from_settings(cls, settings, channel: str) -> CodePolicy:  # noqa: ANN001
@@ -98,6 +101,9 @@ class CodePolicy:
             cooldown=settings.code_resend_cooldown,
             max_sends=settings.code_max_sends_per_window,
             window=settings.code_send_window,
+            destination_ceiling=settings.code_max_sends_per_destination,
+            max_per_signup=settings.code_max_sends_per_signup,
+            max_per_ip=settings.code_max_sends_per_ip,
         )
 
 
@@ -130,20 +136,23 @@ class CodeStore:
         ).first()
 
     def resend_available_at(
-        self, session: Session, signup_id: int, channel: str, destination: str | None
+        self, session: Session, signup_id: int, channel: str, destination: str | None,
+        identity: str | None = None,
     ) -> datetime | None:
-        last = self._last_sent_at(session, signup_id, channel, destination)
+        last = self._last_sent_at(session, signup_id, channel, destination, identity)
         if last is None:
             return None
         return last + timedelta(seconds=self.policy(channel).cooldown)
 
     def _last_sent_at(
-        self, session: Session, signup_id: int, channel: str, destination: str | None
+        self, session: Session, signup_id: int, channel: str, destination: str | None,
+        identity: str | None = None,
     ) -> datetime | None:
-        # Per destination (whoever sent to it); without one, per signup.
+        # Per destination and identity (any of that person's signups); else per signup.
         conditions = [VerificationCode.signup_id == signup_id]
-        if destination:
-            conditions = [VerificationCode.destination == destination]
+        if destination and identity:
+            conditions = [VerificationCode.destination == destination,
+                          VerificationCode.identity_hash == identity]
         value = session.exec(
             select(func.max(VerificationCode.sent_at)).where(
                 VerificationCode.channel == channel, *conditions
@@ -179,19 +188,22 @@ class CodeStore:
         with Session(self.engine) as session:
             if self._failures(session, identity, channel, destination) >= policy.max_failures:
                 raise SignupError("code.blocked")
-            last = self._last_sent_at(session, signup_id, channel, destination)
+            last = self._last_sent_at(session, signup_id, channel, destination, identity)
             if last is not None and now < last + timedelta(seconds=policy.cooldown):
                 wait = math.ceil((last + timedelta(seconds=policy.cooldown) - now).total_seconds())
                 raise SignupError("code.resend_wait", {"seconds": max(1, wait)})
             sent = VerificationCode.sent_at
-            per_destination = session.exec(
-                select(func.count()).where(
-                    VerificationCode.channel == channel,
-                    VerificationCode.destination == destination,
-                    sent >= since,  # type: ignore[operator]
-                )
+            to_destination = (VerificationCode.channel == channel,
+                              VerificationCode.destination == destination,
+                              sent >= since)  # type: ignore[operator]
+            mine = session.exec(
+                select(func.count()).where(*to_destination,
+                                           VerificationCode.identity_hash == identity)
             ).one()
-            if per_destination >= policy.max_sends:
+            if mine >= policy.max_sends:
+                raise SignupError("code.send_limit")
+            everyone = session.exec(select(func.count()).where(*to_destination)).one()
+            if everyone >= policy.destination_ceiling:
                 raise SignupError("code.send_limit")
             per_signup = session.exec(
                 select(func.count()).where(
@@ -200,7 +212,7 @@ class CodeStore:
                     sent >= since,  # type: ignore[operator]
                 )
             ).one()
-            if per_signup >= MAX_SENDS_PER_SIGNUP_PER_WINDOW:
+            if per_signup >= policy.max_per_signup:
                 raise SignupError("code.send_limit")
             if client_ip:
                 per_ip = session.exec(
@@ -209,7 +221,7 @@ class CodeStore:
                         sent >= since,  # type: ignore[operator]
                     )
                 ).one()
-                if per_ip >= MAX_SENDS_PER_IP_PER_WINDOW:
+                if per_ip >= policy.max_per_ip:
                     raise SignupError("code.send_limit")
 
     def prepare(
@@ -233,6 +245,7 @@ class CodeStore:
                 signup_id=signup_id,
                 channel=channel,
                 destination=destination,
+                identity_hash=identity,
                 client_ip=(client_ip or "")[:64] or None,
                 created_at=now,
                 expires_at=now + timedelta(seconds=self.policy(channel).ttl),

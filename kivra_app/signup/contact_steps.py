@@ -4,7 +4,7 @@ run the same code; `Channel` says what differs (steps, column, validator, sender
 Decisions (see also service.py's module docstring): a taken email gets the same answer and a
 mail, but the mail is a notice instead of a code (R-17, R-51); a failed or timed-out send raises
 ServiceUnavailable, the step does not advance and the unsent code row is invalidated; a send in
-progress blocks a second one (SEND_CLAIM, a double click)."""
+progress blocks a second one (KIVRA_CODE_SEND_CLAIM, a double click)."""
 
 from __future__ import annotations
 
@@ -19,20 +19,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from kivra_app.db import session_scope
+from kivra_app.messaging.mail import MailError
+from kivra_app.messaging.sms import SmsError
 from kivra_app.messaging.texts import code_sms_text
 from kivra_app.models import Signup, User
 from kivra_app.signup.account import account_conflict, create_account
 from kivra_app.signup.audit import security_event
 from kivra_app.signup.codes import CHANNEL_EMAIL, CHANNEL_SMS
-from kivra_app.signup.core import SIGNUP_IDLE_TIMEOUT, SignupCore
+from kivra_app.signup.core import SignupCore
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
 from kivra_app.signup.steps import Step
 from kivra_app.signup.validation import mask_email, mask_phone, validate_email, validate_phone
 from kivra_app.signup.views import SignupView, signup_language
 
-SEND_CLAIM = timedelta(seconds=60)  # a send in progress blocks a second one (double click)
-
 Deliver = Callable[[str], Awaitable[None]]
+# What a failing mail server or SMS gateway raises (the adapters wrap their transport errors;
+# TimeoutError is our own deadline, OSError a socket the adapter did not wrap). Anything else
+# is a bug: it propagates (after the cleanup) instead of being shown as "try again".
+SEND_ERRORS: tuple[type[BaseException], ...] = (MailError, SmsError, TimeoutError, OSError)
 
 
 def _email_taken(core: SignupCore, email: str) -> bool:
@@ -97,6 +101,18 @@ PHONE = Channel(
 )
 
 
+CHANNELS: dict[str, Channel] = {"email": EMAIL, "phone": PHONE}
+
+
+def channel(kind: object) -> Channel:
+    """The channel of a ContactKind; anything else is a bug in the caller (the UI passes
+    its own constants), refused like a crafted call."""
+    found = CHANNELS.get(kind) if isinstance(kind, str) else None
+    if found is None:
+        raise SignupError("signup.wrong_step")
+    return found
+
+
 # ====================================================================== public steps
 
 async def submit(core: SignupCore, channel: Channel, secret: str, raw: str, *,
@@ -139,8 +155,8 @@ def verify(core: SignupCore, channel: Channel, secret: str, code: str) -> Signup
         return _verify_last_code(core, channel, signup, destination, code)
 
     def on_success(session: Session) -> None:
-        core.advance(session, signup.id, channel.code_step,  # type: ignore[arg-type]
-                     step=channel.next_step.value, **{channel.verified_column: core.now()})
+        core.change_step(session, signup.id, channel.code_step,  # type: ignore[arg-type]
+                         channel.next_step, **{channel.verified_column: core.now()})
 
     _check_code(core, signup, channel.code_channel, destination, code, on_success)
     security_event("verification_success", signup=signup.id, channel=channel.code_channel)
@@ -152,9 +168,9 @@ def change(core: SignupCore, channel: Channel, secret: str) -> SignupView:
         signup = core.load(session, secret)
         core.require(signup, channel.code_step, action=f"change_{channel.field}")
         core.codes.invalidate_all(session, signup.id, channel.code_channel)  # type: ignore[arg-type]
-        signup.step = channel.entry_step.value
-        setattr(signup, channel.verified_column, None)
-        return core.save_and_view(session, signup)
+        row = core.change_step(session, signup.id, channel.code_step,  # type: ignore[arg-type]
+                               channel.entry_step, **{channel.verified_column: None})
+        return core.build_view(session, row)
 
 
 # ====================================================================== verifying
@@ -198,6 +214,7 @@ def _check_code(core: SignupCore, signup: Signup, code_channel: str, destination
 
 def _claim_send(core: SignupCore, signup_id: int, step: Step) -> None:
     now = core.now()
+    claim = timedelta(seconds=core.settings.code_send_claim)
     with session_scope(core.engine) as session:
         claimed = session.exec(  # type: ignore[call-overload]
             update(Signup).execution_options(synchronize_session=False)
@@ -206,10 +223,10 @@ def _claim_send(core: SignupCore, signup_id: int, step: Step) -> None:
                 Signup.step == step.value,
                 (Signup.sending_until.is_(None)) | (Signup.sending_until < now),  # type: ignore[union-attr,operator]
             )
-            .values(sending_until=now + SEND_CLAIM)
+            .values(sending_until=now + claim)
         ).rowcount
     if claimed != 1:
-        raise SignupError("code.resend_wait", {"seconds": int(SEND_CLAIM.total_seconds())})
+        raise SignupError("code.resend_wait", {"seconds": int(claim.total_seconds())})
 
 
 def _release_send(core: SignupCore, signup_id: int) -> None:
@@ -242,33 +259,33 @@ async def _send_code(
         raise
     _claim_send(core, signup.id, from_step)  # type: ignore[arg-type]
     code_id = None
+    live = False
     try:
         code_id, code = core.codes.prepare(signup_id=signup.id, channel=channel.code_channel,  # type: ignore[arg-type]
                                            destination=destination, identity=identity,
                                            client_ip=ip)
         timeout = getattr(core.settings, channel.timeout_setting) + 5
-        async with asyncio.timeout(timeout):
-            await deliver(code)
-    except Exception as exc:  # noqa: BLE001 - any gateway failure: nothing advances
-        if code_id is not None:
-            core.codes.mark_failed(code_id)
-        _release_send(core, signup.id)  # type: ignore[arg-type]
-        security_event("verification_send_fail", level=logging.WARNING, signup=signup.id,
-                       channel=channel.code_channel, error=type(exc).__name__)
-        raise ServiceUnavailable(channel.unavailable_key) from exc
+        try:
+            async with asyncio.timeout(timeout):
+                await deliver(code)
+        except SEND_ERRORS as exc:  # the gateway failed: nothing advances, "try again"
+            security_event("verification_send_fail", level=logging.WARNING, signup=signup.id,
+                           channel=channel.code_channel, error=type(exc).__name__)
+            raise ServiceUnavailable(channel.unavailable_key) from exc
 
-    def on_sent(session: Session) -> None:
-        values: dict[str, object] = dict(fields)
-        now = core.now()
-        values.update(step=channel.code_step.value, sending_until=None, updated_at=now,
-                      expires_at=now + SIGNUP_IDLE_TIMEOUT)
-        session.exec(  # type: ignore[call-overload]
-            update(Signup).execution_options(synchronize_session=False)
-            .where(Signup.id == signup.id, Signup.step == from_step.value)
-            .values(**values)
-        )
+        def on_sent(session: Session) -> None:
+            core.change_step(session, signup.id, from_step, channel.code_step,  # type: ignore[arg-type]
+                             sending_until=None, **fields)
 
-    core.codes.mark_sent(code_id, on_sent)
+        # The signup may have moved on while the message was out (wrong_step): then that
+        # code never becomes live.
+        core.codes.mark_sent(code_id, on_sent)
+        live = True
+    finally:
+        if not live:  # whatever stopped us (a gateway, a race, a bug): no half-done send
+            if code_id is not None:
+                core.codes.mark_failed(code_id)
+            _release_send(core, signup.id)  # type: ignore[arg-type]
     security_event("verification_code_sent", signup=signup.id, channel=channel.code_channel,
                    to=channel.mask(destination))
     return core.view_by_id(signup.id)  # type: ignore[arg-type]

@@ -18,10 +18,9 @@ from kivra_app.models import Signup, as_utc
 from kivra_app.signup.audit import security_event
 from kivra_app.signup.codes import CodeStore, identity_hash
 from kivra_app.signup.errors import SignupError
-from kivra_app.signup.steps import Step
+from kivra_app.signup.steps import Step, check_transition
 from kivra_app.signup.views import SignupView, build_view, rotation_due
 
-SIGNUP_IDLE_TIMEOUT = timedelta(hours=1)
 _MAX_SECRET_LENGTH = 200
 
 
@@ -51,6 +50,15 @@ class SignupCore:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def idle_timeout(self) -> timedelta:
+        """A signup without activity for this long expires (KIVRA_SIGNUP_IDLE_TIMEOUT)."""
+        return timedelta(seconds=self.settings.signup_idle_timeout)
+
+    @property
+    def continue_ticket_ttl(self) -> timedelta:
+        return timedelta(seconds=self.settings.continue_ticket_ttl)
 
     def load(self, session: Session, secret: object, *, unrotated_ok: bool = False) -> Signup:
         """The signup of `secret`: unknown, expired or closed -> `signup.expired`; after BankID
@@ -90,19 +98,28 @@ class SignupCore:
     def touch(self, signup: Signup) -> None:
         now = self.now()
         signup.updated_at = now
-        signup.expires_at = now + SIGNUP_IDLE_TIMEOUT
+        signup.expires_at = now + self.idle_timeout
 
-    def advance(self, session: Session, signup_id: int, from_step: Step,
-                **values: object) -> None:
-        """Move the signup on, only if it is still at `from_step` (else `signup.wrong_step`)."""
+    def change_step(self, session: Session, signup_id: int, source: Step, target: Step,
+                    *conditions: Any, **values: object) -> Signup:
+        """THE one way a signup changes step: the move must be in steps.py's table
+        (IllegalStepChange otherwise), and one conditional UPDATE moves the row only if it is
+        still at `source` (and matches `conditions`), with `values` and a fresh idle timeout.
+        No row moved (another tab, a double click or a crafted call got there first) ->
+        `signup.wrong_step`, nothing changed. Returns the row as now stored."""
+        source, target = check_transition(source, target)
         now = self.now()
         moved = session.exec(  # type: ignore[call-overload]
             update(Signup).execution_options(synchronize_session=False)
-            .where(Signup.id == signup_id, Signup.step == from_step.value)
-            .values(updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT, **values)
+            .where(Signup.id == signup_id, Signup.step == source.value, *conditions)
+            .values(step=target.value, updated_at=now, expires_at=now + self.idle_timeout,
+                    **values)
         ).rowcount
         if moved != 1:
             raise SignupError("signup.wrong_step")
+        row = session.get(Signup, signup_id, populate_existing=True)
+        assert row is not None
+        return row
 
     def identity(self, signup: Signup) -> str:
         assert signup.verified_personnummer, "identity is known from BANKID on"

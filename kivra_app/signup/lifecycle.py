@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -13,12 +12,10 @@ from sqlmodel import Session, select
 from kivra_app.db import session_scope
 from kivra_app.models import Signup
 from kivra_app.signup.audit import security_event
-from kivra_app.signup.core import SIGNUP_IDLE_TIMEOUT, SignupCore, secret_hash
+from kivra_app.signup.core import SignupCore, secret_hash
 from kivra_app.signup.errors import SignupError
 from kivra_app.signup.steps import Step
 from kivra_app.signup.views import LANGUAGES, SignupView, rotation_due, signup_language
-
-CONTINUE_TICKET_TTL = timedelta(seconds=120)
 
 
 def begin(core: SignupCore, language: str) -> str:
@@ -31,7 +28,7 @@ def begin(core: SignupCore, language: str) -> str:
             language=signup_language(language),
             created_at=now,
             updated_at=now,
-            expires_at=now + SIGNUP_IDLE_TIMEOUT,
+            expires_at=now + core.idle_timeout,
         )
         session.add(signup)
         session.flush()
@@ -74,7 +71,7 @@ def continue_ticket(core: SignupCore, secret: str, *, tab: str) -> str:
             raise SignupError("signup.wrong_step")
         ticket = secrets.token_urlsafe(32)
         signup.continue_ticket_hash = secret_hash(ticket)
-        signup.continue_ticket_expires_at = core.now() + CONTINUE_TICKET_TTL
+        signup.continue_ticket_expires_at = core.now() + core.continue_ticket_ttl
         session.add(signup)
         signup_id = signup.id
     security_event("signup_continue_ticket", signup=signup_id)
@@ -111,7 +108,7 @@ def rotate_secret(core: SignupCore, secret: str, ticket: str) -> str | None:
                 .values(secret_hash=secret_hash(new_secret), secret_rotated_at=now,
                         continue_ticket_hash=None, continue_ticket_expires_at=None,
                         continue_tab_hash=None,
-                        updated_at=now, expires_at=now + SIGNUP_IDLE_TIMEOUT)
+                        updated_at=now, expires_at=now + core.idle_timeout)
             ).rowcount
     if rotated != 1:
         security_event("signup_rotation_fail", level=logging.WARNING, signup=signup_id)

@@ -37,6 +37,6 @@ def submit_personnummer(core: SignupCore, secret: str, raw: str) -> SignupView:
             security_event("input_validation_fail", signup=signup.id, field="personnummer",
                            reason=exc.key)
             raise
-        signup.personnummer_typed = parsed.number
-        signup.step = Step.BANKID.value
-        return core.save_and_view(session, signup)
+        row = core.change_step(session, signup.id, Step.PERSONNUMMER, Step.BANKID,  # type: ignore[arg-type]
+                               personnummer_typed=parsed.number)
+        return core.build_view(session, row)

@@ -12,7 +12,7 @@ as `sequence_fail`); nothing the browser sends can skip a step, mark anything ve
 an account. Nothing returned ever contains an orderRef, a qrStartSecret, a code or a hash.
 
 Decisions (see also the module docs of validation.py and codes.py):
-- Signups expire after SIGNUP_IDLE_TIMEOUT (1 h) without activity.
+- Signups expire after KIVRA_SIGNUP_IDLE_TIMEOUT (default 1 h) without activity.
 - BankID runs on the one flow (kivra_app/bankid_flow, docs/bankid-flow.md): no
   `requirement.personalNumber` is sent (#12 finding 4); the identity in `completionData.user`
   must equal the typed number, else `bankid.mismatch` and nothing is stored. The order is
@@ -22,7 +22,7 @@ Decisions (see also the module docs of validation.py and codes.py):
 - Existing account: after BankID, a person who already has a User gets `existing_user_id` and
   the signup ends at DONE with `welcome_back`; nothing before BankID depends on it (R-18).
 - Secret rotation (R-24): the poll that observes BankID completion (one, atomically) gets a
-  one-time continue ticket (120 s) in `BankIdProgress.continue_ticket`; the browser takes it to
+  one-time continue ticket (KIVRA_CONTINUE_TICKET_TTL, 120 s) in `BankIdProgress.continue_ticket`; the browser takes it to
   GET /api/signup/continue, which calls `rotate_secret` with the cookie's (pre-BankID) secret and
   sets the new one. Until then the pre-BankID secret only sees a `continue_required` view, a
   late `poll_bankid`, and can ask `continue_ticket` for a fresh ticket (a reload); every other
@@ -37,7 +37,7 @@ Decisions (see also the module docs of validation.py and codes.py):
   (same answer, a code row, a mail sent), but the mail sent is a notice "this address is already
   used by a Kivra account" instead of a code, so the flow cannot continue with that address and
   nothing is revealed on screen. If the address is taken between the code and account creation,
-  the signup goes back to EMAIL with `email.invalid`.
+  the signup goes back to EMAIL with the address kept and `error_key` "email.taken".
 - Phone numbers are not unique (a shared family phone is legitimate).
 - Mail/SMS/BankID failures or timeouts raise ServiceUnavailable; the step does not advance and
   the unsent code row is invalidated (a resend of an earlier live code keeps it live).
@@ -53,10 +53,10 @@ from sqlalchemy.engine import Engine
 from kivra_app.models import utcnow
 from kivra_app.signup import account, bankid_step, contact_steps, lifecycle, personnummer_step
 from kivra_app.signup.bankid_step import BANKID_MAX_STARTS as BANKID_MAX_STARTS
-from kivra_app.signup.contact_steps import EMAIL, PHONE
+from kivra_app.signup.contact_steps import channel
 from kivra_app.signup.core import SignupCore
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
-from kivra_app.signup.lifecycle import CONTINUE_TICKET_TTL as CONTINUE_TICKET_TTL
+from kivra_app.signup.interfaces import ContactKind
 from kivra_app.signup.steps import Step
 from kivra_app.signup.views import BankIdProgress, BankIdStart, SignupView
 
@@ -77,7 +77,7 @@ def _shared(name: str) -> property:
                     lambda self, value: setattr(self._core, name, value))
 
 
-class SignupService:
+class SignupService:  # implements interfaces.SignupApi
     engine = _shared("engine")
     settings = _shared("settings")
     bankid = _shared("bankid")
@@ -139,37 +139,25 @@ class SignupService:
     async def cancel_bankid(self, secret: str) -> SignupView:
         return await bankid_step.cancel_bankid(self._core, secret)
 
-    def back_to_personnummer(self, secret: str) -> SignupView:
-        return bankid_step.back_to_personnummer(self._core, secret)
+    # ================================================================== steps 3-6
 
-    # ================================================================== steps 3-4: email
+    async def submit_contact(self, kind: ContactKind, secret: str, raw: str, *,
+                             client_ip: str) -> SignupView:
+        """The email (step 3) or mobile number (step 5): a code is sent -> its code step."""
+        return await contact_steps.submit(self._core, channel(kind), secret, raw,
+                                          client_ip=client_ip)
 
-    async def submit_email(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
-        return await contact_steps.submit(self._core, EMAIL, secret, raw, client_ip=client_ip)
+    async def resend_code(self, kind: ContactKind, secret: str, *,
+                          client_ip: str) -> SignupView:
+        return await contact_steps.resend(self._core, channel(kind), secret, client_ip=client_ip)
 
-    async def resend_email_code(self, secret: str, *, client_ip: str) -> SignupView:
-        return await contact_steps.resend(self._core, EMAIL, secret, client_ip=client_ip)
+    def verify_code(self, kind: ContactKind, secret: str, code: str) -> SignupView:
+        """Email code -> PHONE; SMS code -> creates User + Mailbox + welcome Letter in ONE
+        transaction -> DONE (or the account-conflict answer)."""
+        return contact_steps.verify(self._core, channel(kind), secret, code)
 
-    def verify_email_code(self, secret: str, code: str) -> SignupView:
-        return contact_steps.verify(self._core, EMAIL, secret, code)
-
-    def change_email(self, secret: str) -> SignupView:
-        return contact_steps.change(self._core, EMAIL, secret)
-
-    # ================================================================== steps 5-6: phone
-
-    async def submit_phone(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
-        return await contact_steps.submit(self._core, PHONE, secret, raw, client_ip=client_ip)
-
-    async def resend_phone_code(self, secret: str, *, client_ip: str) -> SignupView:
-        return await contact_steps.resend(self._core, PHONE, secret, client_ip=client_ip)
-
-    def verify_phone_code(self, secret: str, code: str) -> SignupView:
-        """The last code: creates User + Mailbox + welcome Letter in ONE transaction -> DONE."""
-        return contact_steps.verify(self._core, PHONE, secret, code)
-
-    def change_phone(self, secret: str) -> SignupView:
-        return contact_steps.change(self._core, PHONE, secret)
+    def change_contact(self, kind: ContactKind, secret: str) -> SignupView:
+        return contact_steps.change(self._core, channel(kind), secret)
 
     # ================================================================== after DONE
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from kivra_app.bankid_flow.results import CollectResult, Complete, Failed, Started
 from kivra_app.models import Signup, as_utc
-from kivra_app.signup.codes import CHANNEL_EMAIL, CHANNEL_SMS, CodeStore
+from kivra_app.signup.codes import CHANNEL_EMAIL, CHANNEL_SMS, CodeStore, identity_hash
 from kivra_app.signup.steps import Step
 from kivra_app.signup.validation import mask_personnummer, phone_national
 
@@ -35,6 +35,10 @@ class SignupView:
     # addition: BankID is done but this (pre-BankID) secret was not rotated yet: the browser
     # must exchange a continue ticket (GET /api/signup/continue). Nothing personal is shown.
     continue_required: bool = False
+    # A refusal that is also an answer (the step it leaves the signup at): the i18n key of the
+    # inline error to show on that step, e.g. "email.taken" when the account could not be
+    # created because the address was taken meanwhile.
+    error_key: str | None = None
 
 
 BankIdStart = Started  # what start_bankid answers (the flow's Started)
@@ -101,8 +105,10 @@ def build_view(session: Session, signup: Signup, codes: CodeStore) -> SignupView
             and live.invalidated_at is None
         ):
             code_expires_at = as_utc(live.expires_at)
+        identity = (identity_hash(codes.key, signup.verified_personnummer)
+                    if signup.verified_personnummer else None)
         resend_at = codes.resend_available_at(
-            session, signup.id, channel, destination  # type: ignore[arg-type]
+            session, signup.id, channel, destination, identity  # type: ignore[arg-type]
         )
     return SignupView(
         step=step,

@@ -2,41 +2,67 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 
-from kivra_app.senders.api import BASE_PATH as SENDER_API_PATH
-from kivra_app.senders.api import build_sender_api
+from kivra_app.senders.api import SenderApiMount, build_sender_api
 from kivra_app.settings import Settings
-from kivra_app.web import dev_outbox, documents, me_routes, session_routes
+from kivra_app.web import (
+    dev_outbox,
+    dev_senders,
+    documents,
+    login_routes,
+    me_routes,
+    session_routes,
+)
 from kivra_app.web.health import health
+from kivra_app.web.same_origin import same_origin_only
 from kivra_app.web.security_headers import SecurityHeaders
 
 
 def build_api(settings: Settings) -> Starlette:
+    # State changes are POST only and refused cross-site (issue #12 finding 7). continue and
+    # claim are GET navigations our own page makes with a one-time ticket bound to this
+    # browser's signup cookie; they are refused cross-site too (docs/security-decisions.md).
+    guard = partial(same_origin_only, settings=settings)
     routes = [
         Route("/health", health, methods=["GET"]),
-        Route("/api/signup/begin", session_routes.begin_signup, methods=["GET", "POST"]),
-        Route("/api/signup/continue", session_routes.continue_signup, methods=["GET"]),
-        Route("/api/session/claim", session_routes.claim_session, methods=["GET"]),
-        # GET: the mailbox's "Logga ut" handler ends the session, then loads this page.
-        Route("/api/logout", session_routes.logout, methods=["GET", "POST"]),
+        Route("/api/signup/begin", guard(session_routes.begin_signup), methods=["POST"]),
+        Route("/api/signup/continue", guard(session_routes.continue_signup), methods=["GET"]),
+        Route("/api/session/claim", guard(session_routes.claim_session), methods=["GET"]),
+        # The mailbox's "Logga ut" ends the session, then POSTs a form here (state.deps.post_page).
+        Route("/api/logout", guard(session_routes.logout), methods=["POST"]),
+        # Login (kivra_app/web/login_routes.py): begin and claim are navigations of our own page.
+        Route("/api/login/begin", guard(login_routes.begin_login), methods=["GET"]),
+        Route("/api/login/claim", guard(login_routes.claim_login), methods=["GET"]),
+        Route("/api/login/signup", guard(login_routes.signup_from_login), methods=["POST"]),
         # The mailbox: one file of the session's own letter (nosniff, CSP sandbox, no-store)
         Route("/api/me/documents/{part_id}", documents.document, methods=["GET"]),
         Route("/api/me/export", me_routes.export, methods=["GET"]),
         Route("/api/me/closed", me_routes.closed, methods=["GET"]),
         # The sender API (FastAPI: its own OpenAPI at /api/sender/v1/openapi.json)
-        Mount(SENDER_API_PATH, app=build_sender_api(settings)),
+        SenderApiMount(build_sender_api(settings)),
     ]
     if settings.dev_parts_enabled:
         routes += [
             Route("/dev/outbox", dev_outbox.outbox_page, methods=["GET"]),
             Route("/dev/outbox.json", dev_outbox.outbox_json, methods=["GET"]),
+            Route("/dev/senders", dev_senders.senders_page, methods=["GET"]),
         ]
     if settings.simulator_enabled:
-        from kivra_app.bankid.factory import build_simulator
+        # Development only: the one import of devtools, inside the branch that allows it.
+        from devtools.bankid_sim.mount import build_simulator
 
         routes.append(Mount("/bankid-sim", app=build_simulator(settings)))
     hsts = settings.base_url.startswith("https://")
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, hsts=hsts)])
+    return Starlette(routes=routes, middleware=[
+        Middleware(SecurityHeaders, hsts=hsts),  # outermost: on the refusals below too
+        # Issue #12 finding 9: only our own Host names (DNS rebinding, a forged Host in
+        # redirects); Reflex's own backend and its websocket are mounted inside this app.
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts,
+                   www_redirect=False),
+    ])

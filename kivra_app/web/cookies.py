@@ -1,4 +1,4 @@
-"""The two HttpOnly cookies: the signup in progress and the mailbox session.
+"""The HttpOnly cookies: the signup in progress, the login in progress and the mailbox session.
 
 Names: on https (`Settings.base_url` starts with https://) the cookies carry the `__Host-`
 prefix (`__Host-kivra_signup`, `__Host-kivra_session`): the browser then only accepts them with
@@ -9,14 +9,17 @@ from `cookie_name` (routes) or `state.deps` (states), never from a literal.
 
 from __future__ import annotations
 
+import re
+
 from starlette.responses import Response
 
 from kivra_app.settings import Settings
 
 SIGNUP_COOKIE = "kivra_signup"
 SESSION_COOKIE = "kivra_session"
-SIGNUP_MAX_AGE = 24 * 3600
+LOGIN_COOKIE = "kivra_login"  # a login in progress (auth/login.py)
 SESSION_MAX_AGE = 12 * 3600
+LOGIN_MAX_AGE = 3600
 HOST_PREFIX = "__Host-"
 MAX_VALUE_LENGTH = 256
 
@@ -44,27 +47,42 @@ def clear_cookie(response: Response, settings: Settings, base: str) -> None:
                            secure=_secure(settings), samesite="lax")
 
 
+# RFC 6265 §4.1.1 / RFC 9110 §5.6.2: a cookie name is a token; a value is cookie-octets,
+# optionally in double quotes. Only SP and HTAB may surround a pair (RFC 6265 §5.2 strips
+# those and nothing else: str.strip() would also remove \xa0, \x85, \x1c or \u3000, which is
+# how "\xa0__Host-kivra_signup", a name any subdomain or plain-http page can set, was read as
+# our __Host- cookie).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_COOKIE_VALUE = re.compile(r'[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*')
+_OWS = " \t"
+
+
 def read_cookie(cookie_header: str | None, name: str) -> str | None:
     """The value of one cookie from a raw Cookie header (also used by the websocket states).
 
-    Lenient like browsers and Starlette: the header is split on ";" and a malformed pair
-    elsewhere (`pref={"a":1}`) does not hide the others. A name that appears more than once (a
-    planted duplicate next to the real cookie) counts as absent: we cannot tell which is ours.
-    Surrounding double quotes are removed; an empty or overlong value is absent.
+    The header is split on ";" and a malformed pair elsewhere (`pref={"a":1}`) does not hide
+    the others, but a pair only counts if its name is an RFC 6265 token once SP/HTAB are
+    removed, and matches `name` exactly; any other pair is ignored. A name that appears more
+    than once (a planted duplicate next to the real cookie) counts as absent: we cannot tell
+    which is ours. Surrounding double quotes are removed; an empty or overlong value, or one
+    with characters outside cookie-octet, is absent.
     """
     if not isinstance(cookie_header, str) or not cookie_header:
         return None
     found: list[str] = []
     for pair in cookie_header.split(";"):
         key, sep, value = pair.partition("=")
-        if sep and key.strip() == name:
-            found.append(value.strip())
+        key = key.strip(_OWS)
+        if sep and _TOKEN.fullmatch(key) and key == name:
+            found.append(value.strip(_OWS))
     if len(found) != 1:
         return None
     value = found[0]
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
-    return value if value and len(value) <= MAX_VALUE_LENGTH else None
+    if not value or len(value) > MAX_VALUE_LENGTH or not _COOKIE_VALUE.fullmatch(value):
+        return None
+    return value
 
 
 def request_cookie(cookie_header: str | None, settings: Settings, base: str) -> str | None:

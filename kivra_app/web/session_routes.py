@@ -17,13 +17,15 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from kivra_app.antiautomation import client_address
 from kivra_app.auth import sessions
 from kivra_app.container import services
+from kivra_app.web.busy_page import too_many_starts
 from kivra_app.web.cookies import (
+    LOGIN_COOKIE,
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     SIGNUP_COOKIE,
-    SIGNUP_MAX_AGE,
     clear_cookie,
     request_cookie,
     set_cookie,
@@ -50,11 +52,19 @@ def _ticket(request: Request) -> str:
 
 
 async def begin_signup(request: Request) -> Response:
-    """'Skapa konto' / 'Börja om': a new signup with a new secret, always."""
+    """'Skapa konto' / 'Börja om': a new signup with a new secret, always (within the
+    per-address start limit, issue #11)."""
     svc = services()
+    address = client_address(request.scope.get("client"),
+                             request.headers.get("x-forwarded-for"),
+                             svc.settings.trusted_proxy_hops)
+    decision = await svc.start_limits.ahit(address, "signup")
+    if not decision.allowed:
+        return too_many_starts(_language(request), decision.retry_after_header)
     secret = await asyncio.to_thread(svc.signup.begin, _language(request))
     response = RedirectResponse("/signup", status_code=303)
-    set_cookie(response, svc.settings, SIGNUP_COOKIE, secret, SIGNUP_MAX_AGE)
+    set_cookie(response, svc.settings, SIGNUP_COOKIE, secret,
+               svc.settings.signup_cookie_max_age)
     return response
 
 
@@ -69,7 +79,8 @@ async def continue_signup(request: Request) -> Response:
         new_secret = await asyncio.to_thread(svc.signup.rotate_secret, current, ticket)
     response = RedirectResponse("/signup", status_code=303)
     if new_secret:
-        set_cookie(response, svc.settings, SIGNUP_COOKIE, new_secret, SIGNUP_MAX_AGE)
+        set_cookie(response, svc.settings, SIGNUP_COOKIE, new_secret,
+                   svc.settings.signup_cookie_max_age)
     return response
 
 
@@ -100,4 +111,5 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303)
     clear_cookie(response, svc.settings, SESSION_COOKIE)
     clear_cookie(response, svc.settings, SIGNUP_COOKIE)
+    clear_cookie(response, svc.settings, LOGIN_COOKIE)
     return response

@@ -22,7 +22,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from kivra_app.bankid.simulator import SimulatorConfig, SimulatorEngine, create_simulator_app
+from devtools.bankid_sim import SimulatorConfig, SimulatorEngine, create_simulator_app
 
 P12_PASSWORD = "qwerty123"
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from devtools.bankid_sim.mount import build_simulator
+from devtools.bankid_sim.store import memory_engine
 from kivra_app.bankid import errors
 from kivra_app.bankid.client import BankIdClient
-from kivra_app.bankid.factory import build_client, build_simulator
+from kivra_app.bankid.factory import build_client
 from kivra_app.bankid.models import AuthRequest
 from kivra_app.bankid.qr import qr_data, qr_seconds
 from kivra_app.bankid.tls import CertificateConfigError, build_ssl_context
@@ -104,7 +106,7 @@ def test_factory_defaults_to_the_embedded_simulator() -> None:
     )
     client = build_client(settings)
     assert client.base_url == "http://127.0.0.1:8123/bankid-sim/rp/v6.0/"
-    app = build_simulator(settings)
+    app = build_simulator(settings, db=memory_engine())
     config = app.state.engine.config
     assert (config.start_deadline, config.order_lifetime) == (5, 20)
 
@@ -117,7 +119,7 @@ def test_factory_needs_a_ca_for_https() -> None:
 
 @pytest.fixture
 def standalone_port(pki: Pki) -> Iterator[int]:
-    """`python -m kivra_app.bankid.simulator` with mutual TLS, as a separate process."""
+    """`python -m devtools.bankid_sim` with mutual TLS, as a separate process."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -125,7 +127,7 @@ def standalone_port(pki: Pki) -> Iterator[int]:
         [
             sys.executable,
             "-m",
-            "kivra_app.bankid.simulator",
+            "devtools.bankid_sim",
             "--host",
             "127.0.0.1",
             "--port",

@@ -21,16 +21,17 @@ async def test_signup_end_to_end_through_the_dev_outbox(engine, tmp_path):
                             sms=build_sms(settings, engine))
         secret = svc.begin("sv")
         svc.submit_personnummer(secret, "19850709-9805")
-        await svc.start_bankid(secret, end_user_ip="127.0.0.1", same_device=False,
-                               user_agent="pytest", return_url="http://localhost/")
+        started = await svc.start_bankid(secret, tab="contract-tab", end_user_ip="127.0.0.1",
+                                         same_device=False, user_agent="pytest",
+                                         return_url="http://localhost/")
         bankid.complete("198507099805")
-        progress = await svc.poll_bankid(secret)
+        progress = await svc.poll_bankid(secret, started.order_id, tab="contract-tab")
         assert progress.state == "complete"
         secret = svc.rotate_secret(secret, progress.continue_ticket)  # GET /api/signup/continue
-        await svc.submit_email(secret, "karin@example.se", client_ip="127.0.0.1")
-        svc.verify_email_code(secret, latest_code(engine, "karin@example.se", channel="email"))
-        await svc.submit_phone(secret, "070-174 06 05", client_ip="127.0.0.1")
-        view = svc.verify_phone_code(secret, latest_code(engine, "+46701740605", channel="sms"))
+        await svc.submit_contact("email", secret, "karin@example.se", client_ip="127.0.0.1")
+        svc.verify_code("email", secret, latest_code(engine, "karin@example.se", channel="email"))
+        await svc.submit_contact("phone", secret, "070-174 06 05", client_ip="127.0.0.1")
+        view = svc.verify_code("phone", secret, latest_code(engine, "+46701740605", channel="sms"))
         assert view.step == Step.DONE and view.user_id
     finally:
         server.stop()

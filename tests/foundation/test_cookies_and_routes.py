@@ -58,10 +58,36 @@ from tests.unit.fakes import Clock, FakeBankId, FakeMailer, FakeSms
         ("", None),
         (None, None),
         ("__Host-kivra_signup=abc", None),  # another name
+        ("\tkivra_signup=abc\t", "abc"),  # SP and HTAB around a pair are allowed
+        ("kivra_signup = abc", "abc"),
+        # Issue #12 finding 1: other (Unicode) whitespace is part of the name, and such a name
+        # is no token: a planted "\xa0kivra_signup" is not our cookie.
+        ("\xa0kivra_signup=evil", None),
+        ("\x85kivra_signup=evil", None),
+        ("\x1ckivra_signup=evil", None),
+        ("\u3000kivra_signup=evil", None),
+        ("kivra_signup\xa0=evil", None),
+        ("\xa0kivra_signup=evil; kivra_signup=mine", "mine"),
+        ("kivra_signup=mine; \x0bkivra_signup=evil", "mine"),
+        ("kivra_signup=a b", None),  # a value outside cookie-octet
+        ("kivra_signup=a\\b", None),
+        ("kivra_signup=\xa0abc", None),
     ],
 )
 def test_read_cookie(header: str | None, expected: str | None) -> None:
     assert read_cookie(header, "kivra_signup") == expected
+
+
+@pytest.mark.parametrize("space", ["\xa0", "\x85", "\x1c", "\u3000", "\x0c", "\r"])
+def test_a_host_cookie_cannot_be_planted_under_a_whitespace_name(tmp_path: Path,
+                                                                  space: str) -> None:
+    """Finding 1: `\xa0__Host-kivra_signup` can be set by a sibling subdomain or over plain
+    http (it has no __Host- prefix to the browser); it must never be read as ours."""
+    settings = _settings(tmp_path, "https://kivra.example.se")
+    planted = f"{space}__Host-kivra_signup=attacker"
+    assert request_cookie(planted, settings, SIGNUP_COOKIE) is None
+    assert request_cookie(f"{planted}; __Host-kivra_signup=mine", settings,
+                          SIGNUP_COOKIE) == "mine"
 
 
 def _settings(tmp_path: Path, url: str | None) -> Settings:
@@ -116,7 +142,7 @@ class App:
         self.flow = Flow(self.svc, self.bankid, self.mailer, self.sms, self.clock)
         services = SimpleNamespace(settings=self.settings, engine=self.engine, signup=self.svc)
         monkeypatch.setattr(session_routes, "services", lambda: services)
-        base = url or "http://testserver"
+        base = url or "http://localhost"
         self.client = TestClient(build_api(self.settings), base_url=base, follow_redirects=False)
         self.signup_name = cookie_name(self.settings, SIGNUP_COOKIE)
         self.session_name = cookie_name(self.settings, SESSION_COOKIE)
@@ -139,7 +165,7 @@ class App:
     async def completed(self) -> tuple[str, str]:
         secret = await self.flow.to_bankid(ADULT)
         self.bankid.complete(ADULT)
-        progress = await self.svc.poll_bankid(secret)
+        progress = await self.flow.poll(secret)
         return secret, progress.continue_ticket
 
 
@@ -185,10 +211,10 @@ async def test_continue_refuses_a_ticket_without_its_signups_cookie(app: App) ->
 async def _done(app: App) -> str:
     old, ticket = await app.completed()
     secret = app.svc.rotate_secret(old, ticket)
-    await app.svc.submit_email(secret, "karin@example.se", client_ip="192.0.2.1")
-    app.svc.verify_email_code(secret, app.mailer.last_code("karin@example.se"))
-    await app.svc.submit_phone(secret, "070-174 06 05", client_ip="192.0.2.1")
-    app.svc.verify_phone_code(secret, app.sms.last_code())
+    await app.svc.submit_contact("email", secret, "karin@example.se", client_ip="192.0.2.1")
+    app.svc.verify_code("email", secret, app.mailer.last_code("karin@example.se"))
+    await app.svc.submit_contact("phone", secret, "070-174 06 05", client_ip="192.0.2.1")
+    app.svc.verify_code("phone", secret, app.sms.last_code())
     return secret
 
 
@@ -207,15 +233,77 @@ async def test_claim_needs_the_issuing_signups_cookie(app: App) -> None:
     assert app.set_value(ok, app.signup_name) == ""  # the signup cookie is cleared
 
 
-@pytest.mark.parametrize("method", ["get", "post"])
-async def test_logout_ends_the_session_and_clears_the_cookies(app: App, method: str) -> None:
+async def test_logout_ends_the_session_and_clears_the_cookies(app: App) -> None:
     secret = await _done(app)
     ticket = app.svc.issue_login_ticket(secret)
     session_secret = sessions.claim_ticket(app.engine, ticket, signup_secret=secret)
     assert sessions.user_for_session(app.engine, session_secret)
-    response = getattr(app, method)("/api/logout", cookie=f"{app.session_name}={session_secret}")
+    response = app.post("/api/logout", cookie=f"{app.session_name}={session_secret}")
     assert response.status_code == 303 and response.headers["location"] == "/"
     assert sessions.user_for_session(app.engine, session_secret) is None
     cleared = [h for h in response.headers.get_list("set-cookie")
                if h.startswith(app.session_name + "=")]
     assert cleared and "max-age=0" in cleared[0].lower()
+
+
+# ------------------------------------------------------------------ finding 7: cross-site
+
+async def _session(app: App) -> str:
+    secret = await _done(app)
+    return sessions.claim_ticket(app.engine, app.svc.issue_login_ticket(secret),
+                                 signup_secret=secret)
+
+
+async def test_state_changes_refuse_get(app: App) -> None:
+    """`location = …/api/logout` from a foreign page logged the victim out."""
+    session_secret = await _session(app)
+    response = app.get("/api/logout", cookie=f"{app.session_name}={session_secret}")
+    assert response.status_code == 405
+    assert sessions.user_for_session(app.engine, session_secret)
+    begun = app.get("/api/signup/begin")
+    assert begun.status_code == 405 and app.set_value(begun, app.signup_name) is None
+
+
+@pytest.mark.parametrize("headers", [
+    {"sec-fetch-site": "cross-site"},
+    {"sec-fetch-site": "same-site"},  # a sibling subdomain is another site's page too
+    {"sec-fetch-site": "none"},
+    {"origin": "https://evil.example"},
+    {"origin": "null"},
+    {"sec-fetch-site": "same-origin", "origin": "https://evil.example"},
+])
+async def test_cross_site_posts_are_refused(app: App, headers: dict[str, str]) -> None:
+    session_secret = await _session(app)
+    app.client.cookies.clear()
+    response = app.client.post("/api/logout", headers={
+        "cookie": f"{app.session_name}={session_secret}", **headers})
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 403
+    assert sessions.user_for_session(app.engine, session_secret)  # still logged in
+    signup = app.svc.begin("sv")
+    reset = app.client.post("/api/signup/begin", headers={
+        "cookie": f"{app.signup_name}={signup}", **headers})
+    assert reset.status_code == 403 and app.set_value(reset, app.signup_name) is None
+
+
+async def test_same_origin_posts_pass(app: App) -> None:
+    own = app.settings.allowed_origins[0]
+    session_secret = await _session(app)
+    app.client.cookies.clear()
+    response = app.client.post("/api/logout", headers={
+        "cookie": f"{app.session_name}={session_secret}", "sec-fetch-site": "same-origin",
+        "origin": own})
+    assert response.status_code == 303
+    assert sessions.user_for_session(app.engine, session_secret) is None
+
+
+async def test_ticket_navigations_are_refused_cross_site(app: App) -> None:
+    old, ticket = await app.completed()
+    app.client.cookies.clear()
+    foreign = app.client.get(f"/api/signup/continue?ticket={ticket}", headers={
+        "cookie": f"{app.signup_name}={old}", "sec-fetch-site": "cross-site"})
+    assert foreign.status_code == 403 and app.set_value(foreign, app.signup_name) is None
+    own = app.client.get(f"/api/signup/continue?ticket={ticket}", headers={
+        "cookie": f"{app.signup_name}={old}", "sec-fetch-site": "same-origin"})
+    assert own.status_code == 303 and app.set_value(own, app.signup_name)

@@ -34,18 +34,58 @@ def test_production_refuses_dev_parts() -> None:
         assert setting in message
 
 
+PRODUCTION = dict(
+    _env_file=None, env="production", public_url="https://kivra.example.se",
+    bankid_url="https://appapi2.test.bankid.com/rp/v6.0/", smtp_host="smtp.example.se",
+    sms_provider="46elks", secret_key="k" * 64,
+)
+
+
 def test_production_starts_when_configured() -> None:
-    s = Settings(
-        _env_file=None, env="production", bankid_url="https://appapi2.test.bankid.com/rp/v6.0/",
-        smtp_host="smtp.example.se", sms_provider="46elks", secret_key="k" * 64,
-    )
+    s = Settings(**PRODUCTION)
     assert not s.dev_parts_enabled and not s.simulator_enabled
     assert not s.test_personnummer_allowed
 
 
 def test_production_dev_parts_when_explicitly_allowed() -> None:
-    s = Settings(_env_file=None, env="production", allow_dev_parts_in_production=True)
+    s = Settings(_env_file=None, env="production", allow_dev_parts_in_production=True,
+                 public_url="https://kivra.example.se")
     assert s.dev_parts_enabled and s.simulator_enabled
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    ({"public_url": None}, "KIVRA_PUBLIC_URL"),
+    ({"public_url": "http://kivra.example.se"}, "KIVRA_PUBLIC_URL"),
+    ({"public_url": "https://"}, "KIVRA_PUBLIC_URL"),
+    ({"bankid_url": "http://appapi2.test.bankid.com/rp/v6.0/"}, "KIVRA_BANKID_URL"),
+    ({"elks_api_url": "http://api.46elks.com/a1"}, "KIVRA_ELKS_API_URL"),
+    ({"sms_provider": "twilio", "twilio_api_url": "http://api.twilio.com/2010-04-01"},
+     "KIVRA_TWILIO_API_URL"),
+])
+@pytest.mark.parametrize("dev_parts", [False, True])
+def test_production_refuses_plain_http(change: dict, named: str, dev_parts: bool) -> None:
+    """Issue #12 finding 8: plain http to BankID or the SMS API, or no https public URL (no
+    Secure/__Host- cookies, no HSTS), is a start-up error, dev parts allowed or not."""
+    with pytest.raises(ProductionMisconfigured, match=named):
+        Settings(**{**PRODUCTION, **change, "allow_dev_parts_in_production": dev_parts})
+
+
+def test_development_allows_plain_http() -> None:
+    s = Settings(_env_file=None, public_url="http://kivra.test",
+                 bankid_url="http://127.0.0.1:9/rp/v6.0/")
+    assert s.base_url == "http://kivra.test"
+
+
+@pytest.mark.parametrize(("kwargs", "hosts", "bind"), [
+    ({}, ["localhost", "127.0.0.1"], "127.0.0.1"),
+    ({"public_url": "http://kivra.test:8000"}, ["kivra.test", "localhost", "127.0.0.1"],
+     "127.0.0.1"),
+    (PRODUCTION, ["kivra.example.se"], "0.0.0.0"),  # noqa: S104
+    ({**PRODUCTION, "bind_host": "10.0.0.5"}, ["kivra.example.se"], "10.0.0.5"),
+])
+def test_allowed_hosts_and_bind_address(kwargs: dict, hosts: list[str], bind: str) -> None:
+    s = Settings(**{"_env_file": None, **kwargs})
+    assert (s.allowed_hosts, s.effective_bind_host) == (hosts, bind)
 
 
 @pytest.mark.parametrize("doc", ["README.md", ".env.example"])
@@ -63,11 +103,7 @@ def test_smtp_starttls_is_opportunistic_by_default(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("value", "refused"), [(False, True), (True, False), (None, False)])
 def test_production_refuses_plaintext_smtp(value: bool | None, refused: bool) -> None:
-    kwargs = dict(
-        _env_file=None, env="production", bankid_url="https://appapi2.test.bankid.com/rp/v6.0/",
-        smtp_host="smtp.example.se", sms_provider="46elks", secret_key="k" * 64,
-        smtp_starttls=value,
-    )
+    kwargs = dict(PRODUCTION, smtp_starttls=value)
     if refused:
         with pytest.raises(ProductionMisconfigured, match="KIVRA_SMTP_STARTTLS"):
             Settings(**kwargs)

@@ -15,12 +15,11 @@ import uvicorn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from kivra_app.models import Mailbox, NotificationPreference, User
 from kivra_app.ratelimit import DatabaseBackend, RateLimiter
 from kivra_app.senders import credentials
-from kivra_app.senders.api import BASE_PATH, build_sender_api
+from kivra_app.senders.api import BASE_PATH, SenderApiMount, build_sender_api
 from kivra_app.senders.pdfwriter import make_pdf
 from kivra_app.settings import Settings
 from tests.unit.fakes import make_pnr
@@ -65,7 +64,7 @@ class ServerThread:
 def mounted_app(settings: Settings, engine: Engine, limiter: RateLimiter | None = None) -> Starlette:
     """As kivra_app/web/api.py mounts it."""
     api = build_sender_api(settings, engine, limiter or RateLimiter(DatabaseBackend(engine)))
-    return Starlette(routes=[Mount(BASE_PATH, app=api)])
+    return Starlette(routes=[SenderApiMount(api)])
 
 
 @dataclass
@@ -145,3 +144,47 @@ def invoice_body(pnr: str, **invoice: object) -> dict:
             "reference_type": "ocr", "reference": "426523791"}
     data.update(invoice)
     return letter_body(pnr, type="invoice", subject="Faktura", invoice=data)
+
+
+class RecordingMailer:
+    """The SmtpMailer interface the worker uses (`send`); can fail the first N sends."""
+
+    def __init__(self, fail_first: int = 0, delay: float = 0.0) -> None:
+        self.sent: list[dict[str, str]] = []
+        self.fail_first = fail_first
+        self.delay = delay
+        self.calls = 0
+
+    async def send(self, *, to: str, subject: str, text: str, html: str) -> None:
+        import asyncio
+
+        from kivra_app.messaging.mail import MailError
+
+        self.calls += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.calls <= self.fail_first:
+            raise MailError("SMTPConnectError")
+        self.sent.append({"to": to, "subject": subject, "text": text, "html": html})
+
+
+class RecordingSms:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, to_e164: str, message: str):  # noqa: ANN201
+        from kivra_app.messaging.sms import SmsResult
+
+        self.sent.append((to_e164, message))
+        return SmsResult(provider_id="test", status="sent")
+
+
+def deliver_direct(engine: Engine, settings: Settings, sender_id: str, sender_name: str,
+                   body: dict) -> str:
+    """The API's delivery code without HTTP; returns the message id."""
+    from kivra_app.senders import delivery
+
+    prepared = delivery.prepare(body, max_part_bytes=settings.sender_max_part_bytes)
+    answer = delivery.deliver(engine, settings, prepared, sender_id=sender_id,
+                              sender_name=sender_name, idempotency_key=str(uuid.uuid4()))
+    return str(answer.body["id"])

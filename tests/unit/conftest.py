@@ -106,23 +106,23 @@ class Flow:
 
     async def to_email_code(self, email: str = "karin@example.se", **kw) -> str:
         secret = await self.to_email(**kw)
-        await self.svc.submit_email(secret, email, client_ip="192.0.2.10")
+        await self.svc.submit_contact("email", secret, email, client_ip="192.0.2.10")
         return secret
 
     async def to_phone(self, email: str = "karin@example.se", **kw) -> str:
         secret = await self.to_email_code(email, **kw)
-        self.svc.verify_email_code(secret, self.mailer.last_code(email))
+        self.svc.verify_code("email", secret, self.mailer.last_code(email))
         return secret
 
     async def to_phone_code(self, phone: str = "070-174 06 05", **kw) -> str:
         secret = await self.to_phone(**kw)
-        await self.svc.submit_phone(secret, phone, client_ip="192.0.2.10")
+        await self.svc.submit_contact("phone", secret, phone, client_ip="192.0.2.10")
         return secret
 
     async def to_done(self, **kw) -> str:
         secret = await self.to_phone_code(**kw)
         self.clock.advance(1)
-        self.svc.verify_phone_code(secret, self.sms.last_code())
+        self.svc.verify_code("phone", secret, self.sms.last_code())
         return secret
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlmodel import Session, SQLModel, select
@@ -52,11 +53,11 @@ async def test_failure_inside_the_transaction_leaves_nothing_and_retry_works(
 
     monkeypatch.setattr(account_module, "welcome_letter", broken)
     with pytest.raises(RuntimeError):
-        svc.verify_phone_code(secret, sms.last_code())
+        svc.verify_code("phone", secret, sms.last_code())
     assert rows(engine, User) == [] and rows(engine, Mailbox) == []
     assert svc.view(secret).step == Step.PHONE_CODE
     monkeypatch.setattr(account_module, "welcome_letter", real)
-    view = svc.verify_phone_code(secret, sms.last_code())  # the same code still works
+    view = svc.verify_code("phone", secret, sms.last_code())  # the same code still works
     assert view.step == Step.DONE
     assert len(rows(engine, User)) == len(rows(engine, Mailbox)) == len(rows(engine, Letter)) == 1
 
@@ -68,8 +69,8 @@ async def test_two_tabs_same_person_get_exactly_one_account(flow, svc, engine, s
     clock.advance(61)
     second = await flow.to_phone_code(email="karin@example.se")
     second_code = sms.last_code()
-    svc.verify_phone_code(first, first_code)
-    view = svc.verify_phone_code(second, second_code)  # loser: same account, welcome back
+    svc.verify_code("phone", first, first_code)
+    view = svc.verify_code("phone", second, second_code)  # loser: same account, welcome back
     assert view.step == Step.DONE and view.welcome_back
     [user] = rows(engine, User)
     assert view.user_id == user.id == svc.view(first).user_id
@@ -101,7 +102,7 @@ def test_concurrent_signups_for_one_personnummer_threads(tmp_path, settings):
     def finish(secret, code):
         barrier.wait()
         try:
-            results.append(svc.verify_phone_code(secret, code))
+            results.append(svc.verify_code("phone", secret, code))
         except Exception as exc:  # noqa: BLE001
             results.append(exc)
 
@@ -124,17 +125,17 @@ async def test_taken_email_looks_the_same_and_sends_a_notice(flow, svc, engine, 
     secret_taken = await flow.to_email(pnr=other)
     secret_free = await flow.to_email(pnr=make_pnr("19910606", "123"))
     codes_before = len(mailer.codes)
-    taken = await svc.submit_email(secret_taken, "Karin@example.se", client_ip=IP)
-    free = await svc.submit_email(secret_free, "new@example.se", client_ip=IP)
+    taken = await svc.submit_contact("email", secret_taken, "Karin@example.se", client_ip=IP)
+    free = await svc.submit_contact("email", secret_free, "new@example.se", client_ip=IP)
     strip = lambda v: (v.step, v.code_expires_at, v.resend_available_at, v.user_id)  # noqa: E731
     assert strip(taken) == strip(free)
     assert mailer.notices == [("karin@example.se", "sv")]
     assert len(mailer.codes) == codes_before + 1  # only the free address got a code
     # any code is simply wrong, with the same counting as for a free address
     with pytest.raises(SignupError) as info:
-        svc.verify_email_code(secret_taken, "000000")
+        svc.verify_code("email", secret_taken, "000000")
     with pytest.raises(SignupError) as info_free:
-        svc.verify_email_code(secret_free, f"{(int(mailer.last_code()) + 1) % 10**6:06d}")
+        svc.verify_code("email", secret_free, f"{(int(mailer.last_code()) + 1) % 10**6:06d}")
     assert (info.value.key, info.value.params) == (info_free.value.key, info_free.value.params)
     assert len(rows(engine, User)) == 1
 
@@ -147,11 +148,17 @@ async def test_email_taken_between_code_and_account_goes_back_to_email(flow, svc
         session.add(User(personnummer=make_pnr("19700101", "239"), email="shared@example.se",
                          phone="+46701740699"))
         session.commit()
-    with pytest.raises(SignupError) as info:
-        svc.verify_phone_code(secret, code)
-    assert info.value.key == "email.invalid"
-    assert svc.view(secret).step == Step.EMAIL
+    view = svc.verify_code("phone", secret, code)  # an answer, not a refusal
+    assert (view.step, view.email, view.error_key) == (
+        Step.EMAIL, "shared@example.se", "email.taken")
+    assert svc.view(secret) == replace(view, error_key=None)  # stored: the address kept
     assert len(rows(engine, User)) == 1
+    with pytest.raises(SignupError) as info:  # the phone code was used up by the attempt
+        svc.verify_code("phone", secret, code)
+    assert info.value.key == "signup.wrong_step"
+    clock.advance(61)
+    view = await svc.submit_contact("email", secret, "other@example.se", client_ip=IP)
+    assert view.step == Step.EMAIL_CODE
 
 
 @pytest.mark.parametrize("failure", [mail_down(), TimeoutError(), OSError("unreachable")])
@@ -159,16 +166,16 @@ async def test_mail_failure_does_not_advance_and_retry_works(flow, svc, mailer, 
     secret = await flow.to_email()
     mailer.fail = failure
     with pytest.raises(ServiceUnavailable) as info:
-        await svc.submit_email(secret, "karin@example.se", client_ip=IP)
+        await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
     assert info.value.key == "service.mail"
     view = svc.view(secret)
     assert view.step == Step.EMAIL and view.code_expires_at is None
     [row] = rows(engine, VerificationCode)
     assert row.sent_at is None and row.invalidated_at is not None and row.code_hash == ""
     mailer.fail = None
-    view = await svc.submit_email(secret, "karin@example.se", client_ip=IP)  # no cooldown hit
+    view = await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)  # no cooldown hit
     assert view.step == Step.EMAIL_CODE
-    assert svc.verify_email_code(secret, mailer.last_code()).step == Step.PHONE
+    assert svc.verify_code("email", secret, mailer.last_code()).step == Step.PHONE
 
 
 async def test_mail_timeout_is_bounded(flow, svc, mailer, settings, monkeypatch):
@@ -181,7 +188,7 @@ async def test_mail_timeout_is_bounded(flow, svc, mailer, settings, monkeypatch)
     # the service allows smtp_timeout + 5 s around the SMTP client's own timeout: 0.1 s here
     svc.settings = settings.model_copy(update={"smtp_timeout": -4.9})
     with pytest.raises(ServiceUnavailable):
-        await svc.submit_email(secret, "karin@example.se", client_ip=IP)
+        await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
     assert svc.view(secret).step == Step.EMAIL
 
 
@@ -191,37 +198,37 @@ async def test_failed_resend_keeps_the_earlier_code(flow, svc, mailer, clock):
     clock.advance(60)
     mailer.fail = mail_down()
     with pytest.raises(ServiceUnavailable):
-        await svc.resend_email_code(secret, client_ip=IP)
+        await svc.resend_code("email", secret, client_ip=IP)
     mailer.fail = None
-    assert svc.verify_email_code(secret, first).step == Step.PHONE
+    assert svc.verify_code("email", secret, first).step == Step.PHONE
 
 
 async def test_sms_failure_does_not_advance_and_retry_works(flow, svc, sms):
     secret = await flow.to_phone()
     sms.fail = sms_down()
     with pytest.raises(ServiceUnavailable) as info:
-        await svc.submit_phone(secret, "0701740605", client_ip=IP)
+        await svc.submit_contact("phone", secret, "0701740605", client_ip=IP)
     assert info.value.key == "service.sms" and svc.view(secret).step == Step.PHONE
     sms.fail = None
-    await svc.submit_phone(secret, "0701740605", client_ip=IP)
-    assert svc.verify_phone_code(secret, sms.last_code()).step == Step.DONE
+    await svc.submit_contact("phone", secret, "0701740605", client_ip=IP)
+    assert svc.verify_code("phone", secret, sms.last_code()).step == Step.DONE
 
 
 async def test_email_code_in_sms_step_and_old_address_code_are_refused(flow, svc, mailer, sms,
                                                                         clock):
     secret = await flow.to_email_code(email="a@example.se")
     code_a = mailer.last_code()
-    svc.change_email(secret)
-    await svc.submit_email(secret, "b@example.se", client_ip=IP)
+    svc.change_contact("email", secret)
+    await svc.submit_contact("email", secret, "b@example.se", client_ip=IP)
     if mailer.last_code() != code_a:
         with pytest.raises(SignupError):
-            svc.verify_email_code(secret, code_a)
+            svc.verify_code("email", secret, code_a)
     assert svc.view(secret).email == "b@example.se"
-    svc.verify_email_code(secret, mailer.last_code())
-    await svc.submit_phone(secret, "0701740605", client_ip=IP)
+    svc.verify_code("email", secret, mailer.last_code())
+    await svc.submit_contact("phone", secret, "0701740605", client_ip=IP)
     if sms.last_code() != mailer.last_code():
         with pytest.raises(SignupError):
-            svc.verify_phone_code(secret, mailer.last_code())
+            svc.verify_code("phone", secret, mailer.last_code())
     with Session(svc.engine) as session:
         signup = session.exec(select(Signup)).first()
     assert signup.email == "b@example.se" and signup.phone_verified_at is None
@@ -234,11 +241,11 @@ async def test_wrong_codes_report_attempts_left_then_lock(flow, svc, mailer):
     lefts = []
     for _ in range(4):
         with pytest.raises(SignupError) as info:
-            svc.verify_email_code(secret, bad)
+            svc.verify_code("email", secret, bad)
         lefts.append((info.value.key, info.value.params))
     assert lefts == [("code.wrong", {"attempts_left": n}) for n in (4, 3, 2, 1)]
     with pytest.raises(SignupError) as info:
-        svc.verify_email_code(secret, bad)
+        svc.verify_code("email", secret, bad)
     assert info.value.key == "code.locked"
     assert svc.view(secret).code_expires_at is None
 
@@ -248,8 +255,8 @@ async def test_logs_hold_no_personnummer_codes_or_secrets(flow, svc, mailer, sms
     caplog.set_level("DEBUG")
     secret = await flow.to_phone_code()
     with pytest.raises(SignupError):
-        svc.verify_phone_code(secret, "000000" if sms.last_code() != "000000" else "111111")
-    svc.verify_phone_code(secret, sms.last_code())
+        svc.verify_code("phone", secret, "000000" if sms.last_code() != "000000" else "111111")
+    svc.verify_code("phone", secret, sms.last_code())
     ticket = svc.issue_login_ticket(secret)
     text = caplog.text
     for secret_value in (ADULT, secret, ticket, mailer.last_code(), sms.last_code(),

@@ -219,25 +219,22 @@ def test_failure_cap_across_resends(store, signup_id, clock, settings, engine):
     """20 cycles of (resend + 5 wrong) = 100 failures: then verify and send are refused."""
     assert settings.code_max_consecutive_failures == 100
     big = settings.model_copy(update={"code_max_sends_per_window": 1000,
+                                      "code_max_sends_per_destination": 1000,
+                                      "code_max_sends_per_signup": 1000,
                                       "code_resend_cooldown": 1})
     store = CodeStore(engine, KEY, big, clock)
-    codes_module_limit = codes_module.MAX_SENDS_PER_SIGNUP_PER_WINDOW
-    codes_module.MAX_SENDS_PER_SIGNUP_PER_WINDOW = 1000
-    try:
-        keys = Counter()
-        for _ in range(20):
-            clock.advance(2)
-            code = issue(store, signup_id)
-            for _ in range(5):
-                keys[refused(verify, store, signup_id, wrong(code)).key] += 1
-        assert keys["code.blocked"] == 1  # the 100th failure
+    keys = Counter()
+    for _ in range(20):
         clock.advance(2)
-        assert refused(issue, store, signup_id).key == "code.blocked"
-        assert refused(verify, store, signup_id, code).key == "code.blocked"
-        # another destination has its own counter (the cap is per identity + destination)
-        issue(store, signup_id, destination="other@example.se")
-    finally:
-        codes_module.MAX_SENDS_PER_SIGNUP_PER_WINDOW = codes_module_limit
+        code = issue(store, signup_id)
+        for _ in range(5):
+            keys[refused(verify, store, signup_id, wrong(code)).key] += 1
+    assert keys["code.blocked"] == 1  # the 100th failure
+    clock.advance(2)
+    assert refused(issue, store, signup_id).key == "code.blocked"
+    assert refused(verify, store, signup_id, code).key == "code.blocked"
+    # another destination has its own counter (the cap is per identity + destination)
+    issue(store, signup_id, destination="other@example.se")
 
 
 def test_success_resets_the_consecutive_failures(store, signup_id, engine):
@@ -262,16 +259,23 @@ def test_resend_cooldown(store, signup_id, clock, settings):
     issue(store, signup_id)
 
 
-def test_cooldown_is_per_destination_across_signups(store, signup_id, engine, clock):
-    issue(store, signup_id)
+def _new_signup(engine, clock, tag: str) -> int:
     from kivra_app.db import session_scope
 
     with session_scope(engine) as session:
-        other = Signup(secret_hash="z" * 64, expires_at=clock.now)
-        session.add(other)
+        row = Signup(secret_hash=tag * 64, expires_at=clock.now)
+        session.add(row)
         session.flush()
-        other_id = other.id
-    assert refused(issue, store, other_id, identity="j" * 64).key == "code.resend_wait"
+        return row.id
+
+
+def test_cooldown_is_per_destination_and_identity_across_signups(store, signup_id, engine,
+                                                                 clock):
+    issue(store, signup_id)
+    same_person = _new_signup(engine, clock, "z")  # the same identity, another signup
+    assert refused(issue, store, same_person).key == "code.resend_wait"
+    someone_else = _new_signup(engine, clock, "y")
+    issue(store, someone_else, identity="j" * 64)  # not held up by the first person's send
 
 
 def test_send_cap_per_destination_and_window(store, signup_id, clock, settings):
@@ -284,10 +288,32 @@ def test_send_cap_per_destination_and_window(store, signup_id, clock, settings):
     issue(store, signup_id)
 
 
-def test_send_cap_per_ip(store, engine, clock):
+def test_one_person_cannot_use_up_anothers_address(store, signup_id, engine, clock):
+    """Issue #12 finding 6: a verified attacker who sends 5 codes to the victim's address in a
+    window no longer blocks the victim, who gets their own codes."""
+    for _ in range(5):
+        issue(store, signup_id, identity="a" * 64)  # the attacker
+        clock.advance(60)
+    assert refused(issue, store, signup_id, identity="a" * 64).key == "code.send_limit"
+    victim = _new_signup(engine, clock, "v")
+    issue(store, victim, identity="v" * 64)
+
+
+def test_everyones_sends_to_one_address_have_a_ceiling(engine, clock, settings):
+    store = CodeStore(engine, KEY, settings.model_copy(
+        update={"code_max_sends_per_destination": 8}), clock)
+    for n in range(8):  # eight people, one code each
+        issue(store, _new_signup(engine, clock, f"{n}"), identity=f"{n}" * 64)
+    late = _new_signup(engine, clock, "l")
+    assert refused(issue, store, late, identity="l" * 64).key == "code.send_limit"
+    clock.advance(1801)
+    issue(store, late, identity="l" * 64)
+
+
+def test_send_cap_per_ip(store, engine, clock, settings):
     from kivra_app.db import session_scope
 
-    for i in range(codes_module.MAX_SENDS_PER_IP_PER_WINDOW):
+    for i in range(settings.code_max_sends_per_ip):
         with session_scope(engine) as session:
             row = Signup(secret_hash=f"{i:064d}", expires_at=clock.now)
             session.add(row)

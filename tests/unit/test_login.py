@@ -80,7 +80,7 @@ async def test_create_account_continues_the_signup_without_a_second_bankid(login
     assert not view.continue_required and view.personnummer_masked == "19750505-****"
     assert len(bankid.auth_requests) == orders  # no second BankID
     assert login.signup_from_login(secret, "sv") is None  # the identification is used up
-    await svc.submit_email(signup_secret, "k@example.se", client_ip="192.0.2.1")
+    await svc.submit_contact("email", signup_secret, "k@example.se", client_ip="192.0.2.1")
 
 
 async def test_create_account_refuses_an_old_identification_or_another_cookie(login, bankid,

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from kivra_app.auth import sessions
 from kivra_app.models import LoginTicket, Signup
 from kivra_app.signup.errors import SignupError
-from kivra_app.signup.service import BANKID_MAX_STARTS, CONTINUE_TICKET_TTL, Step
+from kivra_app.signup.service import BANKID_MAX_STARTS, Step
 from tests.unit.conftest import ADULT, TAB
 from tests.unit.fakes import make_pnr
 
@@ -59,7 +59,7 @@ async def test_bankid_completion_rotates_the_secret(flow, svc, engine, mailer):
     view = svc.view(old)
     assert view.continue_required and view.step == Step.EMAIL
     assert (view.given_name, view.personnummer_masked, view.user_id) == ("", "", None)
-    await _expect("signup.wrong_step", lambda: svc.submit_email(old, "k@example.se",
+    await _expect("signup.wrong_step", lambda: svc.submit_contact("email", old, "k@example.se",
                                                                 client_ip=IP))
     await _expect("signup.wrong_step", lambda: svc.set_language(old, "en"))
     assert mailer.codes == []
@@ -72,10 +72,10 @@ async def test_bankid_completion_rotates_the_secret(flow, svc, engine, mailer):
     # The old secret is dead; the ticket is single-use; the new secret continues.
     assert svc.view(old) is None
     assert svc.rotate_secret(old, ticket) is None and svc.rotate_secret(new, ticket) is None
-    await _expect("signup.expired", lambda: svc.submit_email(old, "k@example.se", client_ip=IP))
+    await _expect("signup.expired", lambda: svc.submit_contact("email", old, "k@example.se", client_ip=IP))
     view = svc.view(new)
     assert not view.continue_required and view.given_name == "Karin"
-    await svc.submit_email(new, "k@example.se", client_ip=IP)
+    await svc.submit_contact("email", new, "k@example.se", client_ip=IP)
     await _expect("signup.wrong_step", lambda: svc.continue_ticket(new, tab=TAB))  # nothing to rotate
 
 
@@ -129,7 +129,7 @@ async def test_a_reload_before_rotation_gets_a_fresh_ticket(flow, svc, clock):
     again = svc.continue_ticket(old, tab=TAB)
     assert again and again != lost
     assert svc.rotate_secret(old, lost) is None  # only the latest ticket is live
-    clock.advance(CONTINUE_TICKET_TTL.total_seconds())
+    clock.advance(svc.settings.continue_ticket_ttl)
     assert svc.rotate_secret(old, again) is None  # 120 s
     third = svc.continue_ticket(old, tab=TAB)
     assert svc.rotate_secret(old, third)

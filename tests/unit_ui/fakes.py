@@ -13,6 +13,7 @@ from reflex.istate.data import RouterData
 
 from kivra_app.bankid_flow import Pending, QrSource
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
+from kivra_app.signup.interfaces import ContactKind
 from kivra_app.signup.service import BankIdProgress, BankIdStart, SignupView
 from kivra_app.signup.steps import Step
 
@@ -40,6 +41,7 @@ class FakeSignupService:
     started_tab: str | None = None  # the tab of the last start_bankid
     calls: list[tuple[str, tuple, dict]] = field(default_factory=list)
     fail_next: SignupError | None = None
+    email_taken_meanwhile: bool = False  # the last code finds the email taken by another account
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     # --- helpers ---
@@ -147,63 +149,54 @@ class FakeSignupService:
         self.step = Step.PERSONNUMMER
         return self._view()
 
-    def back_to_personnummer(self, secret: str) -> SignupView:
-        self._check(secret, Step.BANKID)
-        self.step = Step.PERSONNUMMER
+    # Steps 3-6 (interfaces.ContactSteps). Calls are logged under the per-step names the
+    # tests read ("submit_email", "verify_phone_code", ...).
+    async def submit_contact(self, kind: ContactKind, secret: str, raw: str, *,
+                             client_ip: str) -> SignupView:
+        self._log(f"submit_{kind}", secret, raw, client_ip=client_ip)
+        if kind == "email":
+            self._check(secret, Step.EMAIL)
+            if "@" not in raw:
+                raise SignupError("email.invalid")
+            self.email = raw.strip().lower()
+            self.step = Step.EMAIL_CODE
+        else:
+            self._check(secret, Step.PHONE)
+            self.phone = "070-174 06 05"
+            self.step = Step.PHONE_CODE
         return self._view()
 
-    async def submit_email(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
-        self._log("submit_email", secret, raw, client_ip=client_ip)
-        self._check(secret, Step.EMAIL)
-        if "@" not in raw:
-            raise SignupError("email.invalid")
-        self.email = raw.strip().lower()
-        self.step = Step.EMAIL_CODE
+    async def resend_code(self, kind: ContactKind, secret: str, *,
+                          client_ip: str) -> SignupView:
+        self._log(f"resend_{kind}_code", secret, client_ip=client_ip)
+        self._check(secret, Step.EMAIL_CODE if kind == "email" else Step.PHONE_CODE)
         return self._view()
 
-    async def resend_email_code(self, secret: str, *, client_ip: str) -> SignupView:
-        self._log("resend_email_code", secret, client_ip=client_ip)
-        self._check(secret, Step.EMAIL_CODE)
-        return self._view()
-
-    def verify_email_code(self, secret: str, code: str) -> SignupView:
-        self._log("verify_email_code", secret, code)
-        self._check(secret, Step.EMAIL_CODE)
-        if code.strip() != EMAIL_CODE:
-            raise SignupError("code.wrong", {"attempts_left": 4})
-        self.step = Step.PHONE
-        return self._view()
-
-    def change_email(self, secret: str) -> SignupView:
-        self._log("change_email", secret)
-        self._check(secret, Step.EMAIL_CODE)
-        self.step = Step.EMAIL
-        return self._view()
-
-    async def submit_phone(self, secret: str, raw: str, *, client_ip: str) -> SignupView:
-        self._log("submit_phone", secret, raw, client_ip=client_ip)
-        self._check(secret, Step.PHONE)
-        self.phone = "070-174 06 05"
-        self.step = Step.PHONE_CODE
-        return self._view()
-
-    async def resend_phone_code(self, secret: str, *, client_ip: str) -> SignupView:
-        self._log("resend_phone_code", secret, client_ip=client_ip)
-        self._check(secret, Step.PHONE_CODE)
-        return self._view()
-
-    def verify_phone_code(self, secret: str, code: str) -> SignupView:
-        self._log("verify_phone_code", secret, code)
+    def verify_code(self, kind: ContactKind, secret: str, code: str) -> SignupView:
+        self._log(f"verify_{kind}_code", secret, code)
+        if kind == "email":
+            self._check(secret, Step.EMAIL_CODE)
+            if code.strip() != EMAIL_CODE:
+                raise SignupError("code.wrong", {"attempts_left": 4})
+            self.step = Step.PHONE
+            return self._view()
         self._check(secret, Step.PHONE_CODE)
         if code.strip() != SMS_CODE:
             raise SignupError("code.wrong", {"attempts_left": 4})
+        if self.email_taken_meanwhile:  # the account-conflict answer (contact_steps)
+            self.step = Step.EMAIL
+            return replace(self._view(), error_key="email.taken")
         self.step = Step.DONE
         return self._view()
 
-    def change_phone(self, secret: str) -> SignupView:
-        self._log("change_phone", secret)
-        self._check(secret, Step.PHONE_CODE)
-        self.step = Step.PHONE
+    def change_contact(self, kind: ContactKind, secret: str) -> SignupView:
+        self._log(f"change_{kind}", secret)
+        if kind == "email":
+            self._check(secret, Step.EMAIL_CODE)
+            self.step = Step.EMAIL
+        else:
+            self._check(secret, Step.PHONE_CODE)
+            self.step = Step.PHONE
         return self._view()
 
     def issue_login_ticket(self, secret: str) -> str:

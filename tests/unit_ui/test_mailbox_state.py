@@ -162,3 +162,22 @@ async def test_the_app_prompt_offers_the_phones_own_store(world) -> None:
     m = _tab(world, user_agent=IPHONE_UA)
     await m.load()
     assert m.platform == "ios" and m.qr_app_store == ""
+
+
+async def test_personal_values_only_for_the_connection_that_loaded_them(world) -> None:
+    lid = letter(world.engine, world.me, subject="Hemligt avtal", body="innehåll")
+    m = _tab(world)
+    await m.load()
+    await m.open_letter(lid)
+    assert m.letter_subject == "Hemligt avtal" and m.given_name == "Anna"
+    set_connection(m, cookie=None, path="/mailbox")  # the same tab token, no cookie (#12 f3)
+    blob = json.dumps(m.dict(), default=str)
+    assert "Hemligt avtal" not in blob and "innehåll" not in blob and "Anna" not in blob
+    assert m.letters == [] and m.invoice == {}
+
+
+async def test_without_a_session_the_inbox_sends_to_login(world) -> None:
+    m = state_tree(MailboxState, cookie=None, path="/mailbox")
+    events = await m.load()
+    assert m.status == "out"
+    assert "/login?next=/mailbox" in json.dumps(events, default=str)

@@ -322,3 +322,23 @@ async def test_only_the_intended_handlers_are_public() -> None:
         "code_ticker", "open_mailbox", "continue_signup",
     }
     assert not any(name.startswith("set_") for name in SignupState.event_handlers)
+
+
+async def test_the_email_taken_at_the_last_step_shows_the_email_step_with_the_address(
+        service: FakeSignupService) -> None:
+    """Issue #7 §3: the account conflict is an answer: the email step, the typed address
+    kept in the field, a clear message there; not the SMS screen with an email error."""
+    service.email = "anna@example.se"
+    service.phone = "070-174 06 05"
+    service.email_taken_meanwhile = True
+    s = await _loaded(service, Step.PHONE_CODE)
+    await s.verify_phone_code({"code": SMS_CODE})
+    assert (s.step, s.step_number) == ("email", 3)
+    assert s.email == "anna@example.se"  # the input's prefill
+    assert s.field_error == "Mailadressen används redan av ett annat Kivra-konto. Skriv en annan mailadress."
+    assert s.notice == ""
+    await s.switch_language("en")  # the message follows the language
+    assert s.field_error.startswith("This email address is already used")
+    # Submitting another address clears it and moves on.
+    await s.submit_email({"email": "anna.b@example.se"})
+    assert (s.step, s.field_error) == ("email_code", "")

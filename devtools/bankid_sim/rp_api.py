@@ -14,8 +14,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kivra_app.bankid.simulator.config import RP_METHODS
-from kivra_app.bankid.simulator.engine import SimulatorEngine, SimulatorError
+from devtools.bankid_sim.config import RP_METHODS
+from devtools.bankid_sim.engine import SimulatorEngine, SimulatorError
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 MAX_BODY = 512 * 1024
@@ -36,19 +36,27 @@ def rp_routes(engine: SimulatorEngine) -> list[Route]:
             content_type = request.headers.get("content-type", "")
             if content_type.strip().lower() != "application/json":
                 raise SimulatorError(415, "unsupportedMediaType", "Unsupported media type")
-            latency = engine.faults.latency
-            if latency > 0:
-                await asyncio.sleep(latency)
-            fault = engine.injected_fault(method)
-            if fault is not None:
-                raise fault
+            # The store is a database: its calls run off the event loop.
+            faults = await asyncio.to_thread(lambda: engine.faults)
+            if faults.latency > 0:
+                await asyncio.sleep(faults.latency)
+                if await request.is_disconnected():
+                    # The caller gave up during the latency: do nothing on its behalf (a late
+                    # call must not use up a fault injection or start an order meant for later).
+                    return Response(status_code=400)
+            # The fault settings as read when the call came in (`faults`), not as they may have
+            # been changed during the latency by the next caller.
+            if faults.error is not None:
+                fault = await asyncio.to_thread(engine.injected_fault, method, faults)
+                if fault is not None:
+                    raise fault
             body = await _json_object(request)
             if method == "collect":
-                result = engine.collect(body)
+                result = await asyncio.to_thread(engine.collect, body)
             elif method == "cancel":
-                result = engine.cancel(body)
+                result = await asyncio.to_thread(engine.cancel, body)
             else:
-                result = engine.start(method, body)
+                result = await asyncio.to_thread(engine.start, method, body)
         except SimulatorError as error:
             return error_response(error)
         except ClientDisconnect:  # the caller gave up (e.g. its timeout hit during latency)

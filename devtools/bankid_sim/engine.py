@@ -6,7 +6,11 @@ RP side: `start`, `collect`, `cancel` return the JSON the real API would send, o
 
 An order's pending hint is a timeline of (time, hintCode) entries and its end is the
 earliest due of: the start deadline (if not picked up), the lifetime, or the user's
-decision. Nothing runs in the background; each call settles orders against `clock()`.
+decision. Nothing runs in the background; each call settles the orders it touches against
+`clock()` (wall-clock seconds by default, so every worker agrees on an order's age).
+
+Orders live in `store.OrderStore` (a database shared by all workers and instances); without
+one given, a private in-memory database (tests, the standalone single-process server).
 """
 
 from __future__ import annotations
@@ -14,23 +18,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import random
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kivra_app.bankid.simulator import validation
-from kivra_app.bankid.simulator.config import FaultSettings, SimulatorConfig
-from kivra_app.bankid.simulator.identities import (
+from sqlalchemy.engine import Engine
+
+from devtools.bankid_sim import validation
+from devtools.bankid_sim.config import FaultSettings, SimulatorConfig
+from devtools.bankid_sim.identities import (
     TestIdentity,
     find_identity,
     mask_personal_number,
 )
-from kivra_app.bankid.simulator.signature import FAKE_OCSP_RESPONSE, fake_signature
+from devtools.bankid_sim.signature import FAKE_OCSP_RESPONSE, fake_signature
+from devtools.bankid_sim.store import OrderStore, Refusal, Tx, memory_engine
 
 NO_SUCH_ORDER = "No such order"
 APP_ACTIONS = ("approve", "cancel", "blocked", "declineCall", "oldApp")
@@ -42,7 +49,7 @@ _ACTION_FAILURES = {
 }
 
 
-class SimulatorError(Exception):
+class SimulatorError(Refusal):
     def __init__(
         self, status: int, error_code: str, details: str, headers: dict[str, str] | None = None
     ) -> None:
@@ -56,7 +63,7 @@ class SimulatorError(Exception):
         return {"errorCode": self.error_code, "details": self.details}
 
 
-class AppError(Exception):
+class AppError(Refusal):
     """The simulated app refuses (stale QR, unknown order, ...)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
@@ -97,45 +104,80 @@ class _Order:
     def signing(self) -> bool:
         return self.method.endswith("sign")
 
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["identity"] = asdict(self.identity) if self.identity is not None else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> _Order:
+        data = dict(data)
+        identity = data.pop("identity")
+        order = cls(**data)
+        order.identity = TestIdentity(**identity) if identity is not None else None
+        order.hints = [(at, hint) for at, hint in order.hints]
+        if order.decision is not None:
+            due, status, hint = order.decision
+            order.decision = (due, status, hint)
+        return order
+
 
 class SimulatorEngine:
     def __init__(
-        self, config: SimulatorConfig | None = None, clock: Callable[[], float] | None = None
+        self,
+        config: SimulatorConfig | None = None,
+        clock: Callable[[], float] | None = None,
+        *,
+        db: Engine | None = None,
     ) -> None:
         self.config = config or SimulatorConfig()
-        self.clock = clock or time.monotonic
-        self._orders: dict[str, _Order] = {}
-        self._lock = threading.Lock()
+        self.clock = clock or time.time
+        self.store = OrderStore(db if db is not None else memory_engine())
         self._random = random.Random()  # fault sampling only
 
     # --- administration --------------------------------------------------------------
 
     def reset(self, config: SimulatorConfig | None = None) -> None:
-        with self._lock:
-            self._orders.clear()
-            if config is not None:
-                self.config = config
+        """Drop every order and the fault settings (for every worker sharing the store)."""
+        self.store.clear()
+        if config is not None:
+            self.config = config
 
     @property
     def faults(self) -> FaultSettings:
-        return self.config.faults
+        stored = self.store.read_knob("faults")
+        if stored is None:
+            return self.config.faults
+        return FaultSettings.from_json(json.loads(stored))
 
     def set_faults(self, faults: FaultSettings) -> None:
-        self.config.faults = faults
+        self.store.write_knob("faults", json.dumps(faults.to_json()))
 
-    def injected_fault(self, method: str) -> SimulatorError | None:
-        """The error to answer this RP call with, if fault injection says so."""
-        with self._lock:
-            faults = self.config.faults
-            if faults.error is None or (faults.endpoints and method not in faults.endpoints):
-                return None
-            if faults.remaining is not None and faults.remaining <= 0:
-                return None
+    def injected_fault(
+        self, method: str, faults: FaultSettings | None = None
+    ) -> SimulatorError | None:
+        """The error to answer this RP call with, if fault injection says so (`faults`: the
+        settings just read, to save reading them again)."""
+        faults = faults or self.faults
+        if faults.error is None or (faults.endpoints and method not in faults.endpoints):
+            return None
+        if faults.remaining is None:
             if faults.rate < 1.0 and self._random.random() >= faults.rate:
                 return None
-            if faults.remaining is not None:
-                faults.remaining -= 1
             return _fault_error(faults)
+        with self.store.locked_knob("faults") as (stored, set_value):
+            if stored is None:  # the default faults from the config: count in memory
+                current = self.config.faults
+            else:
+                current = FaultSettings.from_json(json.loads(stored))
+            if current.error is None or current.remaining is None or current.remaining <= 0:
+                return None
+            if current.rate < 1.0 and self._random.random() >= current.rate:
+                return None
+            current.remaining -= 1
+            if stored is not None:
+                set_value(json.dumps(current.to_json()))
+            return _fault_error(current)
 
     # --- RP API ------------------------------------------------------------------------
 
@@ -146,18 +188,14 @@ class SimulatorEngine:
             raise SimulatorError(400, "invalidParameters", str(exc)) from None
         phone = method.startswith("phone/")
         pnr = body.get("personalNumber") if phone else requirement.get("personalNumber")
-        with self._lock:
+        with self._tx(exclusive=True) as tx:
             now = self.clock()
-            self._settle_all(now)
+            tx.purge(now)
             if pnr is not None:
-                existing = [
-                    o
-                    for o in self._orders.values()
-                    if o.personal_number == pnr and o.result is None
-                ]
+                existing = self._active(tx, now, "personal_number", pnr)
                 if existing:
                     if self.config.already_in_progress_cancels_existing:
-                        for other in existing:
+                        for other in existing:  # saved although the start is refused
                             self._finish(other, now, "failed", "cancelled")
                     raise SimulatorError(
                         400, "alreadyInProgress", "Order already in progress for pno"
@@ -173,14 +211,14 @@ class SimulatorEngine:
             )
             if phone:
                 order.hints.append((now, "noClient"))
-                self._orders[order.order_ref] = order
+                tx.add(order.order_ref, order)
                 return {"orderRef": order.order_ref}
             order.auto_start_token = str(uuid.uuid4())
             order.qr_start_token = str(uuid.uuid4())
             order.qr_start_secret = str(uuid.uuid4())
             first = self.config.hint_with_personal_number if pnr else "outstandingTransaction"
             order.hints.append((now, first))
-            self._orders[order.order_ref] = order
+            tx.add(order.order_ref, order)
             return {
                 "orderRef": order.order_ref,
                 "autoStartToken": order.auto_start_token,
@@ -190,10 +228,9 @@ class SimulatorEngine:
 
     def collect(self, body: dict[str, Any]) -> dict[str, Any]:
         order_ref = self._order_ref(body)
-        with self._lock:
+        with self._tx(exclusive=False) as tx:
             now = self.clock()
-            self._settle_all(now)
-            order = self._orders.get(order_ref)
+            order = self._live(tx, tx.get(order_ref), now)
             if order is None:
                 raise SimulatorError(400, "invalidParameters", NO_SUCH_ORDER)
             interval = self.config.min_collect_interval
@@ -208,24 +245,24 @@ class SimulatorEngine:
             order.last_collect = now
             if order.result is not None:
                 # A terminal result is handed out once.
-                del self._orders[order_ref]
+                if not tx.remove(order_ref):
+                    raise SimulatorError(400, "invalidParameters", NO_SUCH_ORDER)
                 return order.result
             return {"orderRef": order.order_ref, "status": "pending", "hintCode": _hint(order, now)}
 
     def cancel(self, body: dict[str, Any]) -> dict[str, Any]:
         order_ref = self._order_ref(body)
-        with self._lock:
-            self._settle_all(self.clock())
-            if self._orders.pop(order_ref, None) is None:
+        with self._tx(exclusive=False) as tx:
+            if self._live(tx, tx.get(order_ref), self.clock()) is None:
                 raise SimulatorError(400, "invalidParameters", NO_SUCH_ORDER)
+            tx.remove(order_ref)
             return {}
 
     # --- the simulated phone app ---------------------------------------------------------
 
     def pending_orders(self) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._tx(exclusive=True) as tx:
             now = self.clock()
-            self._settle_all(now)
             return [
                 {
                     "id": o.app_id,
@@ -236,8 +273,7 @@ class SimulatorEngine:
                     "userVisibleData": _decoded(o.body.get("userVisibleData")),
                     "pickedUp": o.picked_up_at is not None,
                 }
-                for o in self._orders.values()
-                if o.result is None
+                for o in sorted(self._active(tx, now), key=lambda o: o.t0)
             ]
 
     def scan(
@@ -249,11 +285,10 @@ class SimulatorEngine:
         action: str | None = None,
     ) -> dict[str, Any]:
         """The app reads a QR frame: HMAC and age are checked as the real app does."""
-        with self._lock:
+        with self._tx(exclusive=True) as tx:
             now = self.clock()
-            self._settle_all(now)
-            order = self._order_for_qr(qr_data, now)
-            return self._pick_up(order, now, "qr", identity, personal_number, action)
+            order = self._order_for_qr(tx, qr_data, now)
+            return self._pick_up(tx, order, now, "qr", identity, personal_number, action)
 
     def autostart(
         self,
@@ -263,21 +298,14 @@ class SimulatorEngine:
         personal_number: str | None = None,
         action: str | None = None,
     ) -> dict[str, Any]:
-        with self._lock:
+        with self._tx(exclusive=True) as tx:
             now = self.clock()
-            self._settle_all(now)
-            order = next(
-                (
-                    o
-                    for o in self._orders.values()
-                    if o.auto_start_token is not None
-                    and hmac.compare_digest(o.auto_start_token, auto_start_token)
-                ),
-                None,
-            )
-            if order is None:
+            order = self._live(tx, tx.find("auto_start_token", auto_start_token), now)
+            if order is None or order.auto_start_token is None or not hmac.compare_digest(
+                order.auto_start_token, auto_start_token
+            ):
                 raise AppError(404, "unknownOrder", "No order for this autostart token")
-            return self._pick_up(order, now, "autostart", identity, personal_number, action)
+            return self._pick_up(tx, order, now, "autostart", identity, personal_number, action)
 
     def act(
         self,
@@ -290,14 +318,14 @@ class SimulatorEngine:
         """An action on an order listed by `pending_orders` ("open" picks it up unscanned)."""
         if action != "open" and action not in APP_ACTIONS:
             raise AppError(400, "invalidAction", f"action must be open or one of {APP_ACTIONS}")
-        with self._lock:
+        with self._tx(exclusive=True) as tx:
             now = self.clock()
-            self._settle_all(now)
-            order = next((o for o in self._orders.values() if o.app_id == app_id), None)
+            order = self._live(tx, tx.find("app_id", app_id), now)
             if order is None:
                 raise AppError(404, "unknownOrder", "No such pending order")
             if order.picked_up_at is None:
                 return self._pick_up(
+                    tx,
                     order,
                     now,
                     "list",
@@ -312,12 +340,46 @@ class SimulatorEngine:
             if order.decision is not None:
                 raise AppError(409, "alreadyDecided", "The user has already acted on this order")
             if person is not None and person != order.identity:
-                self._assign_identity(order, now, person)
+                self._assign_identity(tx, order, now, person)
             if order.decision is None:  # not already failed by a wrong-person BankID
                 self._decide(order, now, action)
             return self._app_view(order, now)
 
     # --- internals -----------------------------------------------------------------------
+
+    def _tx(self, *, exclusive: bool) -> Any:
+        return _BoundTx(self, exclusive)
+
+    def _live(self, tx: Tx, order: _Order | None, now: float) -> _Order | None:
+        """The order settled at `now`, or None if it is gone (its result kept past retention)."""
+        if order is None:
+            return None
+        self._settle(order, now)
+        if order.result is not None and now >= order.result_at + self._keep_for(order):
+            tx.remove(order.order_ref)
+            return None
+        return order
+
+    def _active(
+        self, tx: Tx, now: float, column: str | None = None, value: str | None = None
+    ) -> list[_Order]:
+        """Orders without a result at `now` (those found ended on the way are saved as such)."""
+        found = [self._live(tx, o, now) for o in tx.active(column, value)]
+        return [o for o in found if o is not None and o.result is None]
+
+    def _columns(self, order: _Order) -> dict[str, Any]:
+        """The looked-up fields of an order's row (the rest is its JSON)."""
+        return {
+            "app_id": order.app_id,
+            "qr_start_token": order.qr_start_token,
+            "auto_start_token": order.auto_start_token,
+            "personal_number": order.personal_number,
+            "identity_pnr": order.identity.personal_number if order.identity else None,
+            "active": order.result is None,
+            "purge_at": (
+                order.result_at + self._keep_for(order) if order.result is not None else None
+            ),
+        }
 
     def _order_ref(self, body: dict[str, Any]) -> str:
         try:
@@ -325,12 +387,12 @@ class SimulatorEngine:
         except validation.InvalidRequest as exc:
             raise SimulatorError(400, "invalidParameters", str(exc)) from None
 
-    def _order_for_qr(self, qr_data: str, now: float) -> _Order:
+    def _order_for_qr(self, tx: Tx, qr_data: str, now: float) -> _Order:
         parts = qr_data.strip().split(".")
         if len(parts) != 4 or parts[0] != "bankid" or not parts[2].isdigit():
             raise AppError(400, "invalidQr", "Not a BankID QR code")
         _, token, qr_time, code = parts
-        order = next((o for o in self._orders.values() if o.qr_start_token == token), None)
+        order = self._live(tx, tx.find("qr_start_token", token), now)
         if order is None or order.qr_start_secret is None:
             raise AppError(404, "unknownOrder", "No order for this QR code")
         expected = hmac.new(
@@ -347,6 +409,7 @@ class SimulatorEngine:
 
     def _pick_up(
         self,
+        tx: Tx,
         order: _Order,
         now: float,
         via: str,
@@ -372,12 +435,12 @@ class SimulatorEngine:
         else:
             order.hints.append((now, "userSign"))
         if person is not None:
-            self._assign_identity(order, now, person)
+            self._assign_identity(tx, order, now, person)
         if action is not None and order.decision is None:
             self._decide(order, now, action)
         return self._app_view(order, now)
 
-    def _assign_identity(self, order: _Order, now: float, person: TestIdentity) -> None:
+    def _assign_identity(self, tx: Tx, order: _Order, now: float, person: TestIdentity) -> None:
         order.identity = person
         if order.personal_number is not None and person.personal_number != order.personal_number:
             # Another person's BankID cannot complete an order bound to a personal number.
@@ -386,13 +449,8 @@ class SimulatorEngine:
         if order.hints[-1][1] == "started":
             order.hints.append((now + self.config.app_start_duration, "userSign"))
         # Opening a new order fails the same user's older open one (hint "cancelled").
-        for other in self._orders.values():
-            if (
-                other is not order
-                and other.result is None
-                and other.identity is not None
-                and other.identity.personal_number == person.personal_number
-            ):
+        for other in self._active(tx, now, "identity_pnr", person.personal_number):
+            if other is not order:
                 self._finish(other, now, "failed", "cancelled")
 
     def _identity(self, key: str | None, personal_number: str | None) -> TestIdentity | None:
@@ -431,12 +489,6 @@ class SimulatorEngine:
     def _require_active(self, order: _Order) -> None:
         if order.result is not None:
             raise AppError(409, "orderNotActive", "The order has already ended")
-
-    def _settle_all(self, now: float) -> None:
-        for order in list(self._orders.values()):
-            self._settle(order, now)
-            if order.result is not None and now >= order.result_at + self._keep_for(order):
-                del self._orders[order.order_ref]
 
     def _settle(self, order: _Order, now: float) -> None:
         if order.result is not None:
@@ -553,3 +605,17 @@ def _fault_error(faults: FaultSettings) -> SimulatorError:
     if faults.error == "unauthorized":
         return SimulatorError(401, "unauthorized", "Simulated unknown RP certificate")
     return SimulatorError(500, "internalError", "Simulated internal error")
+
+
+class _BoundTx:
+    """`with engine._tx(...) as tx`: a store transaction that loads and saves `_Order`s."""
+
+    def __init__(self, engine: SimulatorEngine, exclusive: bool) -> None:
+        self._cm = engine.store.transaction(exclusive=exclusive)
+        self._engine = engine
+
+    def __enter__(self) -> Tx:
+        return self._cm.__enter__().bind(_Order.from_json, _Order.to_json, self._engine._columns)
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._cm.__exit__(*exc)

@@ -16,6 +16,8 @@ approve, cancel (userCancel), blocked (certificateErr), declineCall, oldApp; and
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -24,9 +26,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from kivra_app.bankid.simulator.app_page import APP_PAGE
-from kivra_app.bankid.simulator.config import FaultSettings
-from kivra_app.bankid.simulator.engine import AppError, SimulatorEngine
+from devtools.bankid_sim.app_page import APP_PAGE
+from devtools.bankid_sim.config import FaultSettings
+from devtools.bankid_sim.engine import AppError, SimulatorEngine
 
 
 def _app_error(error: AppError) -> JSONResponse:
@@ -60,7 +62,7 @@ def app_routes(engine: SimulatorEngine) -> list[Route]:
         return JSONResponse({"identities": [i.to_public_json() for i in engine.config.identities]})
 
     async def orders(request: Request) -> Response:
-        return JSONResponse({"orders": engine.pending_orders()})
+        return JSONResponse({"orders": await asyncio.to_thread(engine.pending_orders)})
 
     def pick_up(method: Callable[..., dict[str, Any]], token_field: str) -> Callable[..., Any]:
         """The app opens an order from a QR frame or an autostart token, as a test identity."""
@@ -68,11 +70,14 @@ def app_routes(engine: SimulatorEngine) -> list[Route]:
         async def handler(request: Request) -> Response:
             try:
                 body = await _body(request)
-                result = method(
-                    _text(body, token_field, required=True) or "",
-                    identity=_text(body, "identity"),
-                    personal_number=_text(body, "personalNumber"),
-                    action=_text(body, "action"),
+                result = await asyncio.to_thread(
+                    functools.partial(
+                        method,
+                        _text(body, token_field, required=True) or "",
+                        identity=_text(body, "identity"),
+                        personal_number=_text(body, "personalNumber"),
+                        action=_text(body, "action"),
+                    )
                 )
             except AppError as error:
                 return _app_error(error)
@@ -86,11 +91,14 @@ def app_routes(engine: SimulatorEngine) -> list[Route]:
     async def act(request: Request) -> Response:
         try:
             body = await _body(request)
-            result = engine.act(
-                request.path_params["app_id"],
-                _text(body, "action", required=True) or "",
-                identity=_text(body, "identity"),
-                personal_number=_text(body, "personalNumber"),
+            result = await asyncio.to_thread(
+                functools.partial(
+                    engine.act,
+                    request.path_params["app_id"],
+                    _text(body, "action", required=True) or "",
+                    identity=_text(body, "identity"),
+                    personal_number=_text(body, "personalNumber"),
+                )
             )
         except AppError as error:
             return _app_error(error)
@@ -100,18 +108,20 @@ def app_routes(engine: SimulatorEngine) -> list[Route]:
         if request.method == "PUT":
             try:
                 body = await _body(request)
-                engine.set_faults(FaultSettings.from_json(body, base=engine.faults))
+                current = await asyncio.to_thread(lambda: engine.faults)
+                await asyncio.to_thread(
+                    engine.set_faults, FaultSettings.from_json(body, base=current)
+                )
             except AppError as error:
                 return _app_error(error)
             except (ValueError, TypeError) as exc:
                 return JSONResponse({"error": "badRequest", "message": str(exc)}, status_code=400)
         elif request.method == "DELETE":
-            engine.set_faults(FaultSettings())
-        return JSONResponse(engine.faults.to_json())
+            await asyncio.to_thread(engine.set_faults, FaultSettings())
+        return JSONResponse((await asyncio.to_thread(lambda: engine.faults)).to_json())
 
     async def reset(request: Request) -> Response:
-        engine.reset()
-        engine.set_faults(FaultSettings())
+        await asyncio.to_thread(engine.reset)  # drops the fault settings too
         return JSONResponse({})
 
     return [

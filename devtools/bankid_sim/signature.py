@@ -33,7 +33,7 @@ def fake_signature(
     xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
         '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">'
-        "<!-- SIMULATED BY kivra_app.bankid.simulator: NOT A VALID SIGNATURE -->"
+        "<!-- SIMULATED BY devtools.bankid_sim: NOT A VALID SIGNATURE -->"
         "<SignedInfo/><SignatureValue>U0lNVUxBVEVE</SignatureValue>"
         '<Object><bankIdSignedData xmlns="http://www.bankid.com/signature/v1.0.0/types" '
         'Id="bidSignedData">'

@@ -6,14 +6,14 @@ import base64
 
 import pytest
 
-from kivra_app.bankid.qr import qr_data
-from kivra_app.bankid.simulator import (
+from devtools.bankid_sim import (
     AppError,
     FaultSettings,
     SimulatorConfig,
     SimulatorEngine,
     SimulatorError,
 )
+from kivra_app.bankid.qr import qr_data
 from tests.bankid.conftest import ManualClock
 
 ANNA = "198107249289"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kivra_app.bankid.simulator.identities import DEFAULT_IDENTITIES, TestIdentity
+from devtools.bankid_sim.identities import DEFAULT_IDENTITIES, TestIdentity
 
 FAULT_ERRORS = ("internalError", "maintenance", "requestTimeout", "rateLimit", "unauthorized")
 RP_METHODS = ("auth", "sign", "phone/auth", "phone/sign", "collect", "cancel")

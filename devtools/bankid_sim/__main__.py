@@ -1,4 +1,4 @@
-"""Run the simulator standalone: python -m kivra_app.bankid.simulator --port 8765.
+"""Run the simulator standalone: python -m devtools.bankid_sim --port 8765.
 
 With --cert/--key it serves HTTPS; adding --client-ca requires a client certificate
 issued by that CA (mutual TLS, as the real API does).
@@ -11,8 +11,8 @@ import ssl
 
 import uvicorn
 
-from kivra_app.bankid.simulator.app import create_simulator_app
-from kivra_app.bankid.simulator.config import SimulatorConfig
+from devtools.bankid_sim.app import create_simulator_app
+from devtools.bankid_sim.config import SimulatorConfig
 
 
 def main(argv: list[str] | None = None) -> None:

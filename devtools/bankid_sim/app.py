@@ -7,10 +7,10 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from kivra_app.bankid.simulator.app_api import app_routes
-from kivra_app.bankid.simulator.config import SimulatorConfig
-from kivra_app.bankid.simulator.engine import SimulatorEngine
-from kivra_app.bankid.simulator.rp_api import ALL_METHODS, not_found, rp_routes
+from devtools.bankid_sim.app_api import app_routes
+from devtools.bankid_sim.config import SimulatorConfig
+from devtools.bankid_sim.engine import SimulatorEngine
+from devtools.bankid_sim.rp_api import ALL_METHODS, not_found, rp_routes
 
 
 def create_simulator_app(

@@ -1,0 +1,455 @@
+"""Issue #11's figures, measured side by side in one run, written as a table.
+
+    .venv/bin/python bench/bench_scale.py [--quick] [--only qr,rtt,state,signups,lighthouse]
+
+Servers (backend only: the websocket and the HTTP routes; PostgreSQL, a private redis-server):
+  * "1 worker":  the app with one Granian worker and Reflex's state in memory (today's `make run`)
+  * "N workers": the app with one worker per core and Reflex's state in Redis
+  * "bare":      a bare Reflex 0.10.1 app (bench/bare_app: one form), the baseline
+Clients are raw websocket clients (bench/wsclient.py), each a real signup on the simulator.
+Lighthouse and first-load bytes: bench/lighthouse.py (npm `lighthouse`, Debian's Chromium).
+
+Every figure with a baseline measured in the same run is also given as a ratio against it.
+The table goes to stdout and to bench/results/scale.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.servers import (  # noqa: E402
+    Server,
+    app_server,
+    bare_server,
+    create_database,
+    drop_database,
+)
+from bench.wsclient import PHONE_UA, ReflexClient, Update, field_values  # noqa: E402
+from deploy.private_redis import PrivateRedis  # noqa: E402
+
+SIGNUP = "reflex___state____state.state___signup____signup_state"
+BARE = "reflex___state____state.bare_app___bare_app____form_state"
+RESULTS = Path(__file__).resolve().parent / "results"
+CORES = os.cpu_count() or 1
+
+
+def pnr(i: int) -> str:
+    """A valid (Luhn), adult personnummer, different for every i < 18,000 x 700."""
+    born = date(1950, 1, 1) + timedelta(days=i % 18000)
+    serial = 200 + (i // 18000) % 700
+    nine = born.strftime("%y%m%d") + f"{serial:03d}"
+    total = 0
+    for n, digit in enumerate(nine):
+        d = int(digit) * (2 if n % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return born.strftime("%Y%m%d") + f"{serial:03d}" + str((10 - total % 10) % 10)
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+async def begin(session: aiohttp.ClientSession, base: str) -> str:
+    """POST /api/signup/begin ('Skapa konto'): the cookie header of the new signup."""
+    async with session.post(f"{base}/api/signup/begin", allow_redirects=False) as response:
+        if response.status != 303:
+            raise RuntimeError(f"begin answered {response.status}")
+        return "; ".join(f"{k}={m.value}" for k, m in response.cookies.items())
+
+
+def _session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), cookie_jar=aiohttp.DummyCookieJar()
+    )
+
+
+def _is_qr_frame(update: Update) -> bool:
+    """A QR frame, whatever the server sends for it (an SVG data URI today, the frame's text
+    once the browser draws the code): a changed state field whose name starts with `qr`."""
+    changed = field_values(update.delta, SIGNUP)
+    return any(k.startswith("qr") and v for k, v in changed.items())
+
+
+async def gather_limited(n: int, limit: int, fn: Callable[[int], Awaitable[Any]]) -> list[Any]:
+    sem = asyncio.Semaphore(limit)
+
+    async def one(i: int) -> Any:
+        async with sem:
+            return await fn(i)
+
+    return await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
+
+
+# --- QR fan-out --------------------------------------------------------------------------------
+
+
+@dataclass
+class FanOut:
+    screens: int
+    opened: int
+    errors: int
+    gap_p50: float
+    gap_p99: float
+    frame_bytes: float
+    cpu_cores: float  # server CPU during the window, in cores
+    cpu_ms_per_frame: float
+    frames: int
+
+
+async def qr_fanout(server: Server, screens: int, window: float, offset: int) -> FanOut:
+    async with _session() as session:
+        clients: list[ReflexClient] = []
+
+        async def open_screen(i: int) -> None:
+            client = ReflexClient(server.url)
+            client.cookie = await begin(session, server.url)
+            await client.connect(session)
+            await client.call(SIGNUP, "load", timeout=60)
+            await client.call(SIGNUP, "submit_personnummer", timeout=60,
+                              form_data={"personnummer": pnr(offset + i)})
+            clients.append(client)
+
+        results = await gather_limited(screens, 25, open_screen)
+        errors = sum(isinstance(r, Exception) for r in results)
+        await asyncio.sleep(3)  # every loop past its first frame
+        for client in clients:
+            client.keep = []
+        cpu0, t0 = server.cpu(), time.monotonic()
+        await asyncio.sleep(window)
+        cpu1, t1 = server.cpu(), time.monotonic()
+        gaps: list[float] = []
+        sizes: list[int] = []
+        for client in clients:
+            frames = [u for u in (client.keep or []) if _is_qr_frame(u)]
+            sizes += [u.size for u in frames]
+            gaps += [b.at - a.at for a, b in zip(frames, frames[1:], strict=False)]
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+    cpu = cpu1 - cpu0
+    return FanOut(
+        screens, len(clients), errors, pct(gaps, 50), pct(gaps, 99),
+        statistics.mean(sizes) if sizes else float("nan"), cpu / (t1 - t0),
+        cpu * 1000 / len(sizes) if sizes else float("nan"), len(sizes),
+    )
+
+
+# --- event round trip --------------------------------------------------------------------------
+
+
+async def round_trips(app: Server, bare: Server, clients: int, pairs: int) -> dict[str, list[float]]:
+    """`pairs` interleaved round trips per client pair: the personnummer step with an invalid
+    number (field error back) vs the bare app's one-field form (its error back)."""
+    out: dict[str, list[float]] = {"app": [], "bare": []}
+    async with _session() as session:
+
+        async def pair(i: int) -> None:
+            kivra = ReflexClient(app.url, cookie=await begin(session, app.url))
+            plain = ReflexClient(bare.url)
+            await kivra.connect(session)
+            await plain.connect(session)
+            await kivra.call(SIGNUP, "load", timeout=60)
+            await plain.call(BARE, "submit", path="/", form_data={"value": "1"})
+            for n in range(pairs):
+                value = f"1234{n % 10}"
+                took, _ = await kivra.call(SIGNUP, "submit_personnummer",
+                                           form_data={"personnummer": value})
+                out["app"].append(took)
+                took, _ = await plain.call(BARE, "submit", path="/", form_data={"value": value})
+                out["bare"].append(took)
+            await kivra.close()
+            await plain.close()
+
+        results = await gather_limited(clients, clients, pair)
+        failed = [r for r in results if isinstance(r, Exception)]
+        if failed:
+            raise failed[0]
+    return out
+
+
+# --- state bytes per tab -------------------------------------------------------------------------
+
+
+async def state_bytes(app: Server, redis: PrivateRedis, tabs: int, offset: int) -> dict[str, float]:
+    """Redis bytes per tab (MEMORY USAGE of the tab's keys): idle on the personnummer step, and
+    on the QR screen."""
+    import redis as redis_lib
+
+    r = redis_lib.Redis(port=redis.port)
+    figures: dict[str, float] = {}
+    async with _session() as session:
+        clients = []
+        for _ in range(tabs):
+            c = ReflexClient(app.url, cookie=await begin(session, app.url))
+            await c.connect(session)
+            await c.call(SIGNUP, "load", timeout=60)
+            clients.append(c)
+        await asyncio.sleep(1)
+
+        def measure() -> float:
+            sizes = []
+            for c in clients:
+                keys = list(r.scan_iter(match=f"{c.token}*", count=1000))
+                sizes.append(sum(r.memory_usage(k) or 0 for k in keys))
+            return statistics.mean(sizes)
+
+        figures["idle"] = measure()
+        for i, c in enumerate(clients):
+            await c.call(SIGNUP, "submit_personnummer", timeout=60,
+                         form_data={"personnummer": pnr(offset + i)})
+        await asyncio.sleep(2)
+        figures["qr"] = measure()
+        await asyncio.gather(*(c.close() for c in clients))
+    return figures
+
+
+# --- signups end to end --------------------------------------------------------------------------
+
+
+async def _code(session: aiohttp.ClientSession, base: str, to: str, newer: int = 0,
+                timeout: float = 120) -> tuple[str, int]:
+    import re
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with session.get(f"{base}/dev/outbox.json", params={"to": to}) as response:
+            for message in await response.json():
+                found = re.search(r"\b(\d{6})\b", message["text"])
+                if message["id"] > newer and found:
+                    return found.group(1), message["id"]
+        await asyncio.sleep(0.5)
+    raise TimeoutError(f"no code for {to}")
+
+
+async def _until(client: ReflexClient, predicate: Callable[[Update], bool],
+                 timeout: float = 120) -> Update:
+    deadline = time.monotonic() + timeout
+    while True:
+        update = await client.next_update(max(0.1, deadline - time.monotonic()))
+        if predicate(update):
+            return update
+
+
+def _field(name: str, value: Any = None) -> Callable[[Update], bool]:
+    def check(update: Update) -> bool:
+        values = field_values(update.delta, SIGNUP)
+        return name in values and (value is None or values[name] == value)
+
+    return check
+
+
+async def one_signup(session: aiohttp.ClientSession, base: str, i: int, offset: int) -> None:
+    """A whole signup on a phone (autostart: the launch link reaches the page; the simulated app
+    approves at once), codes read from the dev outbox."""
+    client = ReflexClient(base, cookie=await begin(session, base), user_agent=PHONE_UA)
+    await client.connect(session)
+    await client.call(SIGNUP, "load", timeout=120)
+    await client.emit(SIGNUP, "submit_personnummer", form_data={"personnummer": pnr(offset + i)})
+    update = await _until(client, lambda u: bool(field_values(u.delta, SIGNUP).get("launch_url")))
+    link = field_values(update.delta, SIGNUP)["launch_url"]
+    token = link.split("autostarttoken=", 1)[1].split("&", 1)[0]
+    async with session.post(f"{base}/bankid-sim/app/autostart", json={
+            "autoStartToken": token, "personalNumber": pnr(offset + i), "action": "approve"}) as r:
+        if r.status != 200:
+            raise RuntimeError(f"autostart {r.status}: {await r.text()}")
+    # The loop's collect sees "complete" and sends the page to /api/signup/continue (a full
+    # page load that rotates the signup cookie); the new page is a new connection.
+    update = await _until(client, lambda u: any("signup/continue" in str(e) for e in u.events))
+    script = next(str(e) for e in update.events if "signup/continue" in str(e))
+    path = "/api/signup/continue" + script.split("/api/signup/continue", 1)[1].split('"', 1)[0]
+    path = path.split("\\", 1)[0]
+    async with session.get(base + path, headers={"Cookie": client.cookie},
+                           allow_redirects=False) as r:
+        rotated = {k: m.value for k, m in r.cookies.items()}
+    cookies = dict(p.split("=", 1) for p in client.cookie.split("; "))
+    cookies.update(rotated)
+    await client.close()
+    client = ReflexClient(base, cookie="; ".join(f"{k}={v}" for k, v in cookies.items()),
+                          user_agent=PHONE_UA, token=client.token)
+    await client.connect(session)
+    await client.call(SIGNUP, "load", timeout=120)
+    address = f"bench{offset + i}.{time.time_ns()}@example.se"
+    await client.emit(SIGNUP, "submit_email", form_data={"email": address})
+    await _until(client, _field("step", "email_code"))
+    code, _ = await _code(session, base, address)
+    await client.emit(SIGNUP, "verify_email_code", form_data={"code": code})
+    await _until(client, _field("step", "phone"))
+    phone = f"+4670{(offset + i) % 10_000_000:07d}"
+    await client.emit(SIGNUP, "submit_phone", form_data={"phone": "0" + phone[3:]})
+    await _until(client, _field("step", "phone_code"))
+    code, _ = await _code(session, base, phone)
+    await client.emit(SIGNUP, "verify_phone_code", form_data={"code": code})
+    await _until(client, _field("step", "done"))
+    await client.close()
+
+
+async def signups(server: Server, count: int, in_flight: int, offset: int) -> dict[str, float]:
+    async with _session() as session:
+        start = time.monotonic()
+        results = await gather_limited(count, in_flight,
+                                       lambda i: one_signup(session, server.url, i, offset))
+        took = time.monotonic() - start
+    errors = [r for r in results if isinstance(r, Exception)]
+    if errors:
+        print(f"  signup errors ({len(errors)}), first: {errors[0]!r}", file=sys.stderr)
+    return {"count": count, "in_flight": in_flight, "seconds": took,
+            "per_second": (count - len(errors)) / took, "errors": len(errors)}
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, *cells: object) -> None:
+        self.rows.append(tuple(str(c) for c in cells))
+        print(" | ".join(self.rows[-1]), flush=True)
+
+    def markdown(self) -> str:
+        out = ["| figure | measured | baseline (same run) | ratio |", "|---|---|---|---|"]
+        out += ["| " + " | ".join(r) + " |" for r in self.rows]
+        return "\n".join(out + [""] + [f"- {n}" for n in self.notes]) + "\n"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b and b == b and a == a else "–"
+
+
+async def run(args: argparse.Namespace) -> Table:
+    table = Table()
+    only = set(args.only.split(",")) if args.only else {"qr", "rtt", "state", "signups",
+                                                         "lighthouse"}
+    screens = [int(s) for s in args.screens.split(",")]
+    workdir = Path(tempfile.mkdtemp(prefix="kivra-bench-"))
+    redis = PrivateRedis(workdir)
+    redis.start()
+    slow_orders = {"KIVRA_BANKID_START_DEADLINE": "900", "KIVRA_BANKID_ORDER_LIFETIME": "1200"}
+    offset = 0
+    try:
+        setups = [("1 worker, memory", 1, None), (f"{CORES} workers, Redis", CORES, redis.url)]
+        fan: dict[str, list[FanOut]] = {}
+        for label, workers, redis_url in setups:
+            if not only & {"qr", "rtt", "state", "signups"}:
+                break
+            db = create_database()
+            (workdir / label[:1]).mkdir(exist_ok=True)
+            server = app_server(label, db, workdir / label[:1], workers=workers,
+                                redis_url=redis_url, **slow_orders).start()
+            try:
+                if "qr" in only:
+                    for n in screens:
+                        result = await qr_fanout(server, n, args.window, offset)
+                        offset += n
+                        fan.setdefault(label, []).append(result)
+                        print(f"  {label}: {result}", flush=True)
+                if redis_url and "rtt" in only:
+                    bare = bare_server(workdir).start()
+                    try:
+                        for clients in (1, 100):
+                            pairs = args.pairs if clients == 1 else max(5, args.pairs // 20)
+                            got = await round_trips(server, bare, clients, pairs)
+                            for q in (50, 99):
+                                a, b = pct(got["app"], q), pct(got["bare"], q)
+                                table.add(f"event round trip, personnummer step (invalid), "
+                                          f"{clients} client(s), p{q} ({label})",
+                                          ms(a), ms(b) + " bare Reflex", ratio(a, b))
+                    finally:
+                        bare.stop()
+                if redis_url and "state" in only:
+                    got = await state_bytes(server, redis, 50, offset)
+                    offset += 50
+                    table.add("state bytes per idle tab (Redis MEMORY USAGE), personnummer step",
+                              f"{got['idle'] / 1024:.1f} KB", "target 50 KB",
+                              ratio(got["idle"], 50 * 1024))
+                    table.add("state bytes per tab on the QR screen", f"{got['qr'] / 1024:.1f} KB",
+                              "target 50 KB", ratio(got["qr"], 50 * 1024))
+                if "signups" in only:
+                    got = await signups(server, args.signups, args.in_flight, offset)
+                    offset += args.signups
+                    table.add(f"signups/s end to end, {args.signups} signups, {args.in_flight} "
+                              f"in flight ({label})", f"{got['per_second']:.1f}/s "
+                              f"({got['errors']} errors, {got['seconds']:.0f} s)", "target 50/s",
+                              ratio(got["per_second"], 50))
+            finally:
+                server.stop()
+                drop_database(db)
+        if fan:
+            base_label = setups[0][0]
+            for n_index, n in enumerate(screens):
+                base = fan.get(base_label, [None] * len(screens))[n_index]
+                for label, results in fan.items():
+                    r = results[n_index]
+                    ok = f"{r.opened}/{r.screens} screens" + (f", {r.errors} errors"
+                                                              if r.errors else "")
+                    table.add(f"QR fan-out {n} screens, frame gap p50 ({label}; {ok})",
+                              f"{r.gap_p50:.2f} s", "1.00 s (BankID)", ratio(r.gap_p50, 1.0))
+                    table.add(f"QR fan-out {n} screens, frame gap p99 ({label})",
+                              f"{r.gap_p99:.2f} s",
+                              f"{base.gap_p99:.2f} s (1 worker)" if base else "–",
+                              ratio(r.gap_p99, base.gap_p99) if base else "–")
+                    table.add(f"QR fan-out {n} screens, bytes per frame ({label})",
+                              f"{r.frame_bytes:.0f} B", "target 300 B", ratio(r.frame_bytes, 300))
+                    table.add(f"QR fan-out {n} screens, server CPU ({label})",
+                              f"{r.cpu_cores:.2f} cores, {r.cpu_ms_per_frame:.2f} ms/frame "
+                              f"({r.frames} frames)", f"{CORES} cores on the machine", "–")
+        if "lighthouse" in only:
+            from bench.lighthouse import first_load_rows
+
+            for row in await asyncio.to_thread(first_load_rows, workdir):
+                table.add(*row)
+    finally:
+        redis.stop()
+    table.notes.append(
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {CORES} cores shared with the "
+        "other engineers' builds and tests (load average "
+        f"{os.getloadavg()[0]:.1f}); clients run on the same machine. Command: "
+        f"`.venv/bin/python bench/bench_scale.py {' '.join(sys.argv[1:])}`."
+    )
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small numbers, to try it out")
+    parser.add_argument("--only", default="")
+    parser.add_argument("--screens", default="100,250,500,1000")
+    parser.add_argument("--window", type=float, default=20.0)
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--signups", type=int, default=1000)
+    parser.add_argument("--in-flight", type=int, default=1000)
+    args = parser.parse_args()
+    if args.quick:
+        args.screens, args.window, args.pairs, args.signups, args.in_flight = (
+            "20", 8.0, 20, 10, 10)
+    table = asyncio.run(run(args))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "scale.md").write_text(table.markdown())
+    print()
+    print(table.markdown())
+
+
+if __name__ == "__main__":
+    main()

@@ -213,6 +213,8 @@ class WebSession(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=_ts())
     ended_at: datetime | None = Field(default=None, sa_column=_ts())
     expired: bool = False  # ended by the idle timeout or the absolute lifetime, not a logout
+    # Mailbox: the last fresh BankID identification in this session (sensitive letters)
+    stepped_up_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -356,6 +358,8 @@ class Payment(SQLModel, table=True):
     from_account: str = Field(max_length=64)  # the payer's account label/number at the bank
     status: str = Field(default="scheduled", max_length=10)  # scheduled|paid|failed|cancelled
     bankid_order_ref: str | None = Field(default=None, max_length=64)
+    # Mailbox (issue 9): the payment provider's reference, to ask for a scheduled payment's fate
+    provider_ref: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
@@ -462,6 +466,8 @@ class RateLimitState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     tat: float
     expires: float = Field(index=True)  # a row past this is equivalent to no row
+
+
 # ---------------------------------------------------------------- BankID orders (one flow)
 # One row per BankID identification or signature the person started (signup, login, sign); a
 # silent renewal of an unopened QR order replaces order_ref/tokens in the same row. Written only
@@ -508,3 +514,7 @@ class BankIdOrder(SQLModel, table=True):
     consumed_at: datetime | None = Field(default=None, sa_column=_ts())  # used by its purpose
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+# --- The simulated bank (mailbox feature: paying invoices in development and tests) -----------
+from kivra_app.payments.sim_models import SimBankAccount, SimBankPayment  # noqa: E402, F401

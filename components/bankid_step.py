@@ -46,7 +46,11 @@ def bankid_panel(
     on_other_device: Any = None,
     on_retry: Any = None,
     on_cancel: Any = None,
+    heading: Any = None,
+    intro: Any = "default",
 ) -> rx.Component:
+    """`qr_src`: the current QR frame text (drawn in the browser); `heading` defaults to the
+    signup's; `intro` (a component or None) replaces the 'for personnummer …' line."""
     failed = _eq(state, "failed")
     qr_mode = _eq(mode, "qr")
     qr = stack(
@@ -68,12 +72,14 @@ def bankid_panel(
                            id="bankid-start-app"),
         ),
     )
-    return stack(
-        rx.el.h1(texts["bankid.heading"]),
-        when(_not_empty(pnr_masked), rx.el.p(
+    if isinstance(intro, str) and intro == "default":
+        intro = when(_not_empty(pnr_masked), rx.el.p(
             texts["bankid.for"], " ",
             rx.el.strong(pnr_masked, style={"white_space": "nowrap"}),
-        )),
+        ))
+    return stack(
+        rx.el.h1(texts["bankid.heading"] if heading is None else heading),
+        intro,
         # A dead order: no QR and no app link, only 'Försök igen' below.
         pick(failed, None, pick(qr_mode, qr, app)),
         # RFA texts from the BankID service, announced politely.

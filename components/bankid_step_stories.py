@@ -6,8 +6,6 @@ no mask. RFA texts come from kivra_app.bankid.messages, as the signup shows them
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from components.bankid_step import bankid_panel
 from components.stories import lang_of, story
 from kivra_app.bankid.messages import RFA_TEXTS
@@ -19,18 +17,11 @@ SAMPLE_QR_DATA = (
 PNR_MASKED = "19900101-****"
 
 
-@lru_cache(maxsize=1)
-def sample_qr() -> str:
-    from kivra_app.bankid.qr import render_qr_svg_data_uri
-
-    return render_qr_svg_data_uri(SAMPLE_QR_DATA)
-
-
 def _panel(t, mode, state, rfa, qr, launch_url, on_phone):
     lang = lang_of(t)
     return bankid_panel(
         texts=t, mode=mode, state=state, message=RFA_TEXTS[rfa][lang] if rfa else "",
-        qr_src=sample_qr() if qr else "", launch_url=launch_url, pnr_masked=PNR_MASKED,
+        qr_src=SAMPLE_QR_DATA if qr else "", launch_url=launch_url, pnr_masked=PNR_MASKED,
         on_phone=on_phone,
     )
 

@@ -21,12 +21,16 @@ class Services:
     sms: Any
     signup: Any
     start_limits: Any  # kivra_app.antiautomation.StartLimiter
+    bankid_flow: Any  # kivra_app.bankid_flow.BankIdFlow: every BankID order (signup, login, sign)
+    login: Any  # kivra_app.auth.login.LoginService
 
 
 @lru_cache
 def services() -> Services:
     from kivra_app.antiautomation import LimitedBankId, StartLimiter
+    from kivra_app.auth.login import LoginService
     from kivra_app.bankid.factory import build_client
+    from kivra_app.bankid_flow import BankIdFlow
     from kivra_app.clock import build_clock
     from kivra_app.messaging.factory import build_mailer, build_sms
     from kivra_app.ratelimit import build_rate_limiter
@@ -41,4 +45,6 @@ def services() -> Services:
     sms = build_sms(settings, engine)
     signup = SignupService(engine=engine, settings=settings, bankid=bankid, mailer=mailer, sms=sms,
                            clock=build_clock(settings, engine))
-    return Services(settings, engine, bankid, mailer, sms, signup, limits)
+    flow = BankIdFlow(engine=engine, bankid=bankid, settings=settings)
+    login = LoginService(engine=engine, flow=flow, settings=settings)
+    return Services(settings, engine, bankid, mailer, sms, signup, limits, flow, login)

@@ -8,7 +8,6 @@ from typing import Any
 import reflex as rx
 
 from components import theme
-from components.bankid_step import bankid_panel
 from components.done_card import done_card
 from components.forms import (
     code_input,
@@ -22,6 +21,7 @@ from components.forms import (
 )
 from components.layout import card, page_shell, stack
 from components.progress import progress
+from pages.bankid_panel import bankid_panel
 from pages.common import T, begin_action, tr
 from state.signup import TOTAL_STEPS
 from state.signup import SignupState as S
@@ -71,10 +71,12 @@ def _step_personnummer() -> rx.Component:
 
 def _step_bankid() -> rx.Component:
     return bankid_panel(
-        texts=T, mode=S.bankid_mode, state=S.bankid_state, message=S.bankid_message,
-        qr_src=S.qr_src, qr_visible=S.qr_visible, launch_url=S.launch_url,
-        pnr_masked=S.pnr_masked, on_phone=S.on_phone, on_this_device=S.use_this_device,
-        on_other_device=S.use_other_device, on_retry=S.retry_bankid, on_cancel=S.cancel_bankid,
+        S,
+        heading=T["bankid.heading"],
+        intro=rx.cond(S.pnr_masked != "", rx.el.p(
+            T["bankid.for"], " ",
+            rx.el.strong(S.pnr_masked, style={"white_space": "nowrap"}),
+        )),
     )
 
 

@@ -1,7 +1,7 @@
 """dev_clock: the offset of the movable server clock (test-support API, development only)
 
 Revision ID: b7e21c4d9a10
-Revises: ea8c79cfb3a7
+Revises: a1b2c3d4e5f6
 Create Date: 2026-12-01 20:45:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'b7e21c4d9a10'
-down_revision: str | None = 'ea8c79cfb3a7'
+down_revision: str | None = 'a1b2c3d4e5f6'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 USER_AGENT_MAX = 256
 DEVICE_IDENTIFIER_MAX = 64
@@ -50,21 +48,6 @@ def _b64(text: str | bytes) -> str:
 
 def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
-
-
-def new_nonce() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def return_url_with_nonce(return_url: str, nonce: str, *, param: str = "nonce") -> str:
-    """`return_url` with the session nonce added, to check on return that it is the same browser."""
-    parts = urlsplit(return_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != param]
-    query.append((param, nonce))
-    url = urlunsplit(parts._replace(query=urlencode(query)))
-    if len(url) > RETURN_URL_MAX:
-        raise ValueError(f"returnUrl is longer than {RETURN_URL_MAX} characters")
-    return url
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
@@ -23,16 +24,13 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
-def luhn_digit(nine: str) -> str:
-    total = 0
-    for i, ch in enumerate(nine):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return str((10 - total % 10) % 10)
-
-
 def make_pnr(yyyymmdd: str, serial: str = "123") -> str:
-    return yyyymmdd + serial + luhn_digit(yyyymmdd[2:] + serial)
+    """A valid personnummer for that date and serial. The check digit comes from the
+    `personnummer` package, an oracle independent of the Luhn code under test."""
+    from personnummer import personnummer as oracle
+
+    prefix = yyyymmdd + serial
+    return next(prefix + d for d in "0123456789" if oracle.valid(prefix + d))
 
 
 class FakeBankId:
@@ -40,6 +38,8 @@ class FakeBankId:
 
     def __init__(self) -> None:
         self.auth_requests: list = []
+        self.sign_requests: list = []
+        self.collect_gate = None  # an asyncio.Event that collect waits for, when set
         self.collect_calls: list[str] = []
         self.cancelled: list[str] = []
         self.scripts: dict[str, deque] = defaultdict(deque)
@@ -56,8 +56,14 @@ class FakeBankId:
         return OrderResponse(order_ref=ref, auto_start_token=str(uuid.uuid4()),
                              qr_start_token=str(uuid.uuid4()), qr_start_secret=str(uuid.uuid4()))
 
+    async def sign(self, request) -> OrderResponse:  # noqa: ANN001
+        self.sign_requests.append(request)
+        return await self.auth(request)
+
     async def collect(self, order_ref: str) -> CollectResponse:
         self.collect_calls.append(order_ref)
+        if self.collect_gate is not None:
+            await self.collect_gate.wait()  # a slow BankID: lets concurrent callers overlap
         if self.collect_error is not None:
             raise self.collect_error
         script = self.scripts[order_ref]
@@ -102,8 +108,15 @@ class FakeMailer:
         self.codes: list[tuple[str, str, str]] = []  # (to, code, language)
         self.notices: list[tuple[str, str]] = []
         self.fail: Exception | None = None
+        self.hold: asyncio.Event | None = None  # set: a send waits here (a slow mail server)
+        self.started = 0  # sends that reached the server
+        self.entered = asyncio.Event()  # set when a send reaches the server
 
     async def send_code(self, to: str, code: str, language: str, *, valid_minutes: int) -> None:
+        self.started += 1
+        self.entered.set()
+        if self.hold is not None:
+            await self.hold.wait()
         if self.fail is not None:
             raise self.fail
         self.codes.append((to, code, language))

@@ -266,3 +266,36 @@ async def test_logs_hold_no_personnummer_codes_or_secrets(flow, svc, mailer, sms
                   "authn_login_fail", "verification_success", "user_created"):
         assert f"event={event}" in text
     assert "19850709-****" in text
+
+
+async def test_a_second_send_while_the_first_is_in_flight_is_refused(flow, svc, mailer, engine):
+    """The in-flight double send: a second submit (another tab, a double click with another
+    spelling) arrives while the first mail is still with the server. It is refused without
+    a second mail or code row; the first completes normally."""
+    secret = await flow.to_email()
+    mailer.hold = asyncio.Event()
+    first = asyncio.create_task(svc.submit_contact("email", secret, "karin@example.se",
+                                                   client_ip=IP))
+    await mailer.entered.wait()  # the first send is now at the mail server
+    with pytest.raises(SignupError) as info:
+        await svc.submit_contact("email", secret, "karin.b@example.se", client_ip=IP)
+    assert info.value.key == "code.resend_wait"
+    assert mailer.started == 1
+    mailer.hold.set()
+    view = await first
+    assert (view.step, view.email) == (Step.EMAIL_CODE, "karin@example.se")
+    assert len(mailer.codes) == 1 and len(rows(engine, VerificationCode)) == 1
+
+
+async def test_a_bug_in_the_sender_is_not_shown_as_try_again(flow, svc, mailer, engine):
+    """Only adapter errors become `service.mail`; a bug propagates, and still leaves no
+    half-done send (the claim is released, the unsent code is dead)."""
+    secret = await flow.to_email()
+    mailer.fail = KeyError("a bug")
+    with pytest.raises(KeyError):
+        await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    [row] = rows(engine, VerificationCode)
+    assert row.sent_at is None and row.invalidated_at is not None
+    mailer.fail = None
+    view = await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    assert view.step == Step.EMAIL_CODE  # no claim left behind

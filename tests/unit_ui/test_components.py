@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 from components.forms import code_input, field, status_message
@@ -46,12 +45,3 @@ def test_progress_has_a_progressbar_with_values() -> None:
     assert '"aria-valuetext":"Steg 2 av 7"' in rendered
     assert '"Steg 2 av 7"' in rendered
 
-
-def test_components_never_import_a_state() -> None:
-    for path in COMPONENTS.glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                assert not (node.module or "").startswith("state"), path.name
-            elif isinstance(node, ast.Import):
-                assert not any(a.name.startswith("state") for a in node.names), path.name

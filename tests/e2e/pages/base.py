@@ -38,6 +38,10 @@ class PageObject:
         return self.page.locator("#theme-switch")
 
     @property
+    def login_link(self) -> Locator:
+        return self.page.get_by_role("link", name=self.text("nav.login"))
+
+    @property
     def help_link(self) -> Locator:
         return self.page.get_by_role("link", name=self.text("nav.help"))
 

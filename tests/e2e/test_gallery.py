@@ -24,7 +24,9 @@ def test_the_index_lists_every_component_and_filters(desktop_page: Page) -> None
 
 def test_the_viewer_keeps_every_choice_in_the_url(desktop_page: Page) -> None:
     page = desktop_page
-    page.goto("/gallery/code-field/expired?viewport=desktop&theme=light&lang=sv")
+    # The view loads frames: wait for the page itself, not for every frame (slow machines).
+    page.goto("/gallery/code-field/expired?viewport=desktop&theme=light&lang=sv",
+              wait_until="domcontentloaded")
     expect(page.get_by_role("heading", level=1)).to_have_text("code-field · expired")
     page.get_by_label("Skärm").select_option("all")
     expect(page).to_have_url(re.compile(r"viewport=all&theme=light&lang=sv$"))
@@ -42,7 +44,8 @@ def test_the_viewer_keeps_every_choice_in_the_url(desktop_page: Page) -> None:
     assert page.frame_locator("[data-testid=frame-iphone13-dark]").locator("html").get_attribute(
         "data-theme") == "dark"
     # A pasted link shows the same view (a design review).
-    page.goto("/gallery/code-field/expired?viewport=pixel7&theme=dark&lang=en")
+    page.goto("/gallery/code-field/expired?viewport=pixel7&theme=dark&lang=en",
+              wait_until="domcontentloaded")
     expect(page.locator("iframe")).to_have_count(1)
     expect(page.get_by_test_id("frame-pixel7-dark")).to_have_attribute(
         "src", "/gallery/raw/en/code-field/expired?theme=dark")

@@ -35,8 +35,11 @@ class QrCodeSvg(rx.Component):
 def qr_code(value: Any, *, size: int = QR_PIXELS) -> rx.Component:
     """The QR of `value`, black on white with its quiet zone, error correction L (BankID's
     frames are short; L gives the largest modules)."""
+    # aria-hidden: the wrapper (role=img + aria-label in qr_panel) names the image; the inner
+    # <svg role="img"> had no name of its own (axe svg-img-alt, serious; found by the gallery).
     return QrCodeSvg.create(value=value, size=size, level="L", margin_size=QUIET_ZONE,
-                            bg_color="#ffffff", fg_color="#000000")
+                            bg_color="#ffffff", fg_color="#000000",
+                            custom_attrs={"aria-hidden": "true"})
 
 
 def qr_panel(frame: Any, *, alt: Any, loading_text: Any,

@@ -1,4 +1,9 @@
-"""The BankID QR panel: the animated QR image, the guide's three steps, the RFA text."""
+"""The BankID QR panel: the animated QR (drawn in the browser), the guide's steps, the RFA text.
+
+The server sends only the frame text (`bankid.<token>.<seconds>.<hmac>`, ~110 bytes) once a
+second; the browser draws it with the npm package qrcode.react (an SVG, so swapping frames does
+not flash). Values in, nothing else: a designer can render it with any string.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +14,47 @@ import reflex as rx
 from components import theme
 from components._util import pick, when
 
+QR_PIXELS = 240
+QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks (scanners need it)
 
-def qr_panel(src: Any, *, alt: Any, loading_text: Any, steps: list[Any] | None = None) -> rx.Component:
-    """The QR image (a data URI refreshed every second; swapping `src` does not flash), with
-    a fixed-size box so nothing jumps while the first frame loads."""
-    image = rx.el.img(
-        src=src,
-        alt=alt,
-        width=240,
-        height=240,
+
+class QrCodeSvg(rx.Component):
+    """qrcode.react's <QRCodeSVG value=… />."""
+
+    library = "qrcode.react@4.2.0"
+    tag = "QRCodeSVG"
+
+    value: rx.Var[str]
+    size: rx.Var[int]
+    level: rx.Var[str]
+    margin_size: rx.Var[int]
+    bg_color: rx.Var[str]
+    fg_color: rx.Var[str]
+
+
+def qr_code(value: Any, *, size: int = QR_PIXELS) -> rx.Component:
+    """The QR of `value`, black on white with its quiet zone, error correction L (BankID's
+    frames are short; L gives the largest modules)."""
+    return QrCodeSvg.create(value=value, size=size, level="L", margin_size=QUIET_ZONE,
+                            bg_color="#ffffff", fg_color="#000000")
+
+
+def qr_panel(frame: Any, *, alt: Any, loading_text: Any,
+             steps: list[Any] | None = None) -> rx.Component:
+    """The QR of the current frame text (empty: a loading text), with a fixed-size box so
+    nothing jumps while the first frame arrives. `alt` names the image for screen readers."""
+    image = rx.el.div(
+        qr_code(frame),
+        role="img",
+        aria_label=alt,
         id="bankid-qr",
         style={"width": theme.QR_SIZE, "height": theme.QR_SIZE, "display": "block",
-               "image_rendering": "pixelated"},
+               "line_height": "0", "& svg": {"width": "100%", "height": "100%"}},
     )
     placeholder = rx.el.p(loading_text, style={"color": theme.INK_MUTED, "margin": "0"})
     box = rx.el.div(
-        pick(src != "", image, placeholder) if isinstance(src, rx.Var) else pick(src, image, placeholder),
+        pick(frame != "", image, placeholder) if isinstance(frame, rx.Var)
+        else pick(frame, image, placeholder),
         style={"width": theme.QR_SIZE, "height": theme.QR_SIZE, "display": "flex",
                "align_items": "center", "justify_content": "center", "background": theme.SURFACE,
                "border": f"1px solid {theme.DIVIDER}", "border_radius": theme.RADIUS["md"],

@@ -10,9 +10,11 @@ from components import theme
 from components._util import drop_none
 
 HELP_ROUTE = "/hjalp"
+LOGIN_ROUTE = "/login"
 
 
-def _header(texts: Any, on_switch_lang: Any, help_href: str, width: str) -> rx.Component:
+def _header(texts: Any, on_switch_lang: Any, help_href: str, width: str,
+            login_href: str) -> rx.Component:
     return rx.el.header(
         rx.el.div(
             rx.el.a(
@@ -37,6 +39,8 @@ def _header(texts: Any, on_switch_lang: Any, help_href: str, width: str) -> rx.C
                     id="lang-switch",
                     style=theme.TEXT_BUTTON,
                 ),
+                # A returning person logs in from every page.
+                rx.el.a(texts["nav.login"], href=login_href, id="login-link", style=theme.LINK),
                 # Same place on every page and step (WCAG 3.2.6 Consistent Help).
                 rx.el.a(texts["nav.help"], href=help_href, id="help-link", style=theme.LINK),
                 aria_label=texts["lang.label"],
@@ -62,12 +66,14 @@ def page_shell(
     texts: Any,
     on_switch_lang: Any,
     help_href: str = HELP_ROUTE,
+    login_href: str = LOGIN_ROUTE,
     width: str = theme.COLUMN_WIDTH,
     extra: Any = None,
 ) -> rx.Component:
     """A whole page: a skip link, the header and a centred column (~480 px; full width on a phone).
 
-    `texts` is a mapping (a Var of the catalogue or a plain dict) with the nav.* and lang.* keys.
+    `texts` is a mapping (a Var of the catalogue or a plain dict) with the nav.* and lang.* keys
+    (nav.login: the "Logga in" link of every page, to `login_href`).
     `on_switch_lang` is the event for the language button. `extra` is rendered after <main>
     (e.g. window listeners).
     """
@@ -85,7 +91,7 @@ def page_shell(
                                 "z_index": "10"},
                 },
             ),
-            _header(texts, on_switch_lang, help_href, width),
+            _header(texts, on_switch_lang, help_href, width, login_href),
             rx.el.main(
                 *children,
                 id="main",

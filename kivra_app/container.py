@@ -21,12 +21,16 @@ class Services:
     sms: Any
     signup: Any
     start_limits: Any  # kivra_app.antiautomation.StartLimiter
+    bankid_flow: Any  # kivra_app.bankid_flow.BankIdFlow: every BankID order (signup, login, sign)
+    login: Any  # kivra_app.auth.login.LoginService
 
 
 @lru_cache
 def services() -> Services:
     from kivra_app.antiautomation import LimitedBankId, StartLimiter
+    from kivra_app.auth.login import LoginService
     from kivra_app.bankid.factory import build_client
+    from kivra_app.bankid_flow import BankIdFlow
     from kivra_app.messaging.factory import build_mailer, build_sms
     from kivra_app.ratelimit import build_rate_limiter
     from kivra_app.signup.service import SignupService
@@ -39,4 +43,6 @@ def services() -> Services:
     mailer = build_mailer(settings)
     sms = build_sms(settings, engine)
     signup = SignupService(engine=engine, settings=settings, bankid=bankid, mailer=mailer, sms=sms)
-    return Services(settings, engine, bankid, mailer, sms, signup, limits)
+    flow = BankIdFlow(engine=engine, bankid=bankid, settings=settings)
+    login = LoginService(engine=engine, flow=flow, settings=settings)
+    return Services(settings, engine, bankid, mailer, sms, signup, limits, flow, login)

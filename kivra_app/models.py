@@ -5,7 +5,7 @@ signup, verificationcode, codefailurecounter, user, mailbox, letter, loginticket
 outboxmessage; senders and the mailbox's contents (section at the end): sender,
 sendercredential, senderaccesstoken, blob, letterpart, invoice, payment, senderpreference,
 notificationpreference, senderevent, notificationoutbox, idempotencyrecord, auditlog,
-ratelimitstate.
+ratelimitstate; the BankID flow's orders: bankid_order.
 
 Uniqueness that matters for correctness is enforced by the database, not by checks:
 signup.secret_hash, user.personnummer, user.email, mailbox.user_id, loginticket.token_hash,
@@ -51,20 +51,7 @@ class Signup(SQLModel, table=True):
     language: str = Field(default="sv", max_length=2)
     personnummer_typed: str | None = Field(default=None, max_length=12)  # normalised, 12 digits
 
-    # BankID order (never shown to the browser except the derived QR payload / launch URL)
-    bankid_order_ref: str | None = Field(default=None, max_length=64)
-    bankid_qr_start_token: str | None = Field(default=None, max_length=64)
-    bankid_qr_start_secret: str | None = Field(default=None, max_length=64)
-    bankid_auto_start_token: str | None = Field(default=None, max_length=64)
-    bankid_order_started_at: datetime | None = Field(default=None, sa_column=_ts())
-    bankid_first_order_at: datetime | None = Field(default=None, sa_column=_ts())
-    bankid_same_device: bool = False
-    bankid_end_user_ip: str | None = Field(default=None, max_length=64)
-    bankid_user_agent: str | None = Field(default=None, max_length=512)
-    bankid_return_url: str | None = Field(default=None, max_length=512)
-    bankid_last_collect_at: datetime | None = Field(default=None, sa_column=_ts())
-    bankid_last_status: str | None = Field(default=None, max_length=20)
-    bankid_last_hint: str | None = Field(default=None, max_length=40)
+    # The BankID order itself lives in `bankid_order` (owner "signup:<id>"), see below.
 
     # Identity verified by BankID (completionData.user), never the typed number
     verified_personnummer: str | None = Field(default=None, max_length=12)
@@ -92,6 +79,9 @@ class Signup(SQLModel, table=True):
     # but ask for a continue ticket.
     continue_ticket_hash: str | None = Field(default=None, max_length=64)
     continue_ticket_expires_at: datetime | None = Field(default=None, sa_column=_ts())
+    # SHA-256 of the tab that started the completed BankID order: only it may ask for a fresh
+    # continue ticket (another holder of the same cookie cannot, #12 finding 1)
+    continue_tab_hash: str | None = Field(default=None, max_length=64)
     secret_rotated_at: datetime | None = Field(default=None, sa_column=_ts())
     closed_at: datetime | None = Field(default=None, sa_column=_ts())  # login ticket issued
 
@@ -204,6 +194,9 @@ class LoginTicket(SQLModel, table=True):
     # The signup that issued it: the claim must present that signup's cookie (login CSRF).
     # Nullable only for rows older than the column; such tickets are refused.
     signup_id: int | None = Field(default=None, foreign_key="signup.id")
+    # Or the login attempt that issued it (SHA-256 of the `kivra_login` cookie): a login claim
+    # must present that cookie.
+    login_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     expires_at: datetime = Field(sa_column=_ts(nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -219,6 +212,9 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_ts(nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=_ts())
     ended_at: datetime | None = Field(default=None, sa_column=_ts())
+    expired: bool = False  # ended by the idle timeout or the absolute lifetime, not a logout
+    # Mailbox: the last fresh BankID identification in this session (sensitive letters)
+    stepped_up_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -362,6 +358,8 @@ class Payment(SQLModel, table=True):
     from_account: str = Field(max_length=64)  # the payer's account label/number at the bank
     status: str = Field(default="scheduled", max_length=10)  # scheduled|paid|failed|cancelled
     bankid_order_ref: str | None = Field(default=None, max_length=64)
+    # Mailbox (issue 9): the payment provider's reference, to ask for a scheduled payment's fate
+    provider_ref: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
@@ -468,3 +466,55 @@ class RateLimitState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     tat: float
     expires: float = Field(index=True)  # a row past this is equivalent to no row
+
+
+# ---------------------------------------------------------------- BankID orders (one flow)
+# One row per BankID identification or signature the person started (signup, login, sign); a
+# silent renewal of an unopened QR order replaces order_ref/tokens in the same row. Written only
+# by kivra_app/bankid_flow. Never shown to the browser except the derived QR frame text and the
+# autostart link.
+
+
+class BankIdOrder(SQLModel, table=True):
+    __tablename__ = "bankid_order"
+    __table_args__ = (Index("ix_bankid_order_owner", "owner", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=10)  # "signup" | "login" | "sign"
+    owner: str = Field(max_length=80)  # "signup:<id>", "login:<sha256 of cookie>", "user:<id>"
+    # SHA-256 of the Reflex tab token that started it: only that tab sees the result (#12 #1)
+    tab_hash: str | None = Field(default=None, max_length=64)
+    order_ref: str | None = Field(default=None, max_length=64)
+    qr_start_token: str | None = Field(default=None, max_length=64)
+    qr_start_secret: str | None = Field(default=None, max_length=64)
+    auto_start_token: str | None = Field(default=None, max_length=64)
+    same_device: bool = False
+    end_user_ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=512)
+    return_url: str | None = Field(default=None, max_length=512)
+    language: str = Field(default="sv", max_length=2)
+    # sign orders: what the person sees in the app, and what the app signs but does not show
+    user_visible_data: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    user_non_visible_data: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    first_started_at: datetime = Field(sa_column=_ts(nullable=False))  # renewals stop 3 min on
+    started_at: datetime = Field(sa_column=_ts(nullable=False))  # the current order's QR t0
+    last_collect_at: datetime | None = Field(default=None, sa_column=_ts())
+    collect_claim_until: datetime | None = Field(default=None, sa_column=_ts())  # one collect
+    status: str = Field(default="pending", max_length=10)  # pending|complete|failed|cancelled
+    hint: str | None = Field(default=None, max_length=40)
+    error: str | None = Field(default=None, max_length=40)
+    renewals: int = 0
+    # completionData.user of a complete order
+    personnummer: str | None = Field(default=None, max_length=12)
+    given_name: str | None = Field(default=None, max_length=200)
+    surname: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=400)
+    signature: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    completed_at: datetime | None = Field(default=None, sa_column=_ts())
+    consumed_at: datetime | None = Field(default=None, sa_column=_ts())  # used by its purpose
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+# --- The simulated bank (mailbox feature: paying invoices in development and tests) -----------
+from kivra_app.payments.sim_models import SimBankAccount, SimBankPayment  # noqa: E402, F401

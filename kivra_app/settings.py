@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     code_max_sends_per_window: int = 5
     code_send_window: int = 1800
 
+    # Login sessions (cookie kivra_session): idle timeout and absolute lifetime, in seconds
+    session_idle: int = Field(default=1800, ge=60)
+    session_max: int = Field(default=12 * 3600, ge=300)
+
     # Mail
     smtp_host: str | None = None  # default: the embedded SMTP server (dev outbox)
     smtp_port: int = 2525

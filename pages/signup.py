@@ -8,12 +8,10 @@ from typing import Any
 import reflex as rx
 
 from components import theme
-from components.bankid import qr_panel
 from components.forms import (
     code_input,
     field,
     form,
-    link_button,
     post_button,
     primary_button,
     secondary_button,
@@ -22,6 +20,7 @@ from components.forms import (
 )
 from components.layout import card, page_shell, stack
 from components.progress import progress
+from pages.bankid_panel import bankid_panel
 from pages.common import T, begin_action, tr
 from state.signup import TOTAL_STEPS
 from state.signup import SignupState as S
@@ -69,64 +68,14 @@ def _step_personnummer() -> rx.Component:
     )
 
 
-def _bankid_qr() -> rx.Component:
-    return stack(
-        rx.el.p(T["bankid.qr_intro"]),
-        rx.cond(
-            S.qr_visible,
-            qr_panel(
-                S.qr_src,
-                alt=T["bankid.qr_alt"],
-                loading_text=T["bankid.qr_loading"],
-                steps=[T["bankid.qr_step1"], T["bankid.qr_step2"], T["bankid.qr_step3"]],
-            ),
-        ),
-    )
-
-
-def _bankid_app() -> rx.Component:
-    return stack(
-        rx.el.p(T["bankid.app_intro"]),
-        rx.cond(
-            S.launch_url != "",
-            # A real link: the BankID app opens on the person's own tap.
-            link_button(T["bankid.open_app"], S.launch_url, id="bankid-open-app"),
-            primary_button(T["bankid.open_app"], type="button", on_click=S.use_this_device,
-                           id="bankid-start-app"),
-        ),
-    )
-
-
 def _step_bankid() -> rx.Component:
-    return stack(
-        rx.el.h1(T["bankid.heading"]),
-        rx.cond(S.pnr_masked != "", rx.el.p(
+    return bankid_panel(
+        S,
+        heading=T["bankid.heading"],
+        intro=rx.cond(S.pnr_masked != "", rx.el.p(
             T["bankid.for"], " ",
             rx.el.strong(S.pnr_masked, style={"white_space": "nowrap"}),
         )),
-        rx.cond(
-            S.bankid_state == "failed",
-            None,  # a dead order: no QR and no app link, only 'Försök igen' below
-            rx.cond(S.bankid_mode == "qr", _bankid_qr(), _bankid_app()),
-        ),
-        # RFA texts from the BankID service, announced politely.
-        status_message(S.bankid_message, id="bankid-status"),
-        rx.cond(
-            S.bankid_state == "failed",
-            primary_button(T["bankid.retry"], type="button", on_click=S.retry_bankid,
-                           id="bankid-retry"),
-        ),
-        rx.el.div(
-            rx.cond(
-                S.bankid_mode == "qr",
-                text_button(rx.cond(S.on_phone, T["bankid.this_unit"], T["bankid.this_device"]),
-                            on_click=S.use_this_device, id="bankid-this-device"),
-                text_button(T["bankid.other_device"], on_click=S.use_other_device,
-                            id="bankid-other-device"),
-            ),
-            style={"text_align": "center"},
-        ),
-        secondary_button(T["bankid.cancel"], on_click=S.cancel_bankid, id="bankid-cancel"),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components import theme
-from components.forms import post_button
+from components.forms import link_button, post_button
 from components.layout import card, page_shell, stack
 from pages.common import T, begin_action
 from state.lang import LangState
@@ -30,6 +30,8 @@ def start_page() -> rx.Component:
             ),
             rx.el.p(T["start.time"], style={"color": theme.INK_MUTED}),
             post_button(T["start.cta"], begin_action(), id="start-signup"),
+            # Already a customer: BankID, straight to the mailbox.
+            link_button(T["nav.login"], "/login", primary=False, id="start-login"),
         )),
         texts=T,
         on_switch_lang=LangState.set_language(T["lang.other_code"]),

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kivra_app.web.cookies import SESSION_COOKIE, SIGNUP_COOKIE, request_cookie
+from kivra_app.web.cookies import LOGIN_COOKIE, SESSION_COOKIE, SIGNUP_COOKIE, request_cookie
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-__all__ = ["SESSION_COOKIE", "SIGNUP_COOKIE", "client_connected", "cookie_value", "full_page", "post_page",
+__all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "SIGNUP_COOKIE", "client_connected", "cookie_value",
+           "full_page", "post_page",
            "local_date",
            "local_time", "services", "utcnow"]
 

@@ -2,19 +2,21 @@
 
 Rules (docs/signup-service.md, security-requirements §L):
 - The signup secret comes from the HttpOnly cookie `kivra_signup` in the websocket's own request
-  headers, read again by every handler; it is kept only in the backend var `_secret`. A crafted
-  event from a tab without that cookie (e.g. a stolen tab token) can do nothing.
+  headers, read again by every handler and never kept in the state (#12 finding 2: state may be
+  written to disk or Redis). A crafted event from a tab without that cookie can do nothing.
 - Every public handler re-validates its arguments (type, length) and calls the service, which
   owns the step machine and refuses the wrong step. Public vars hold only what the screen
   shows: no orderRef, QR secret, code or full personnummer (except the typed one on step 1).
 - The screen is re-derived from `service.view(secret)` on every page load, so a reload at any
-  step lands on that step with what was entered.
+  step lands on that step with what was entered. Personal values are shown only to the
+  connection whose cookie loaded them (computed vars over `_shown`, #12 finding 3).
 - After BankID the secret is rotated (R-24): the poll that sees the completion gets a one-time
   continue ticket and the tab loads GET /api/signup/continue?ticket=… (a full page load: only an
   HTTP response can set the HttpOnly cookie), which sets the new secret and returns to /signup.
   Until then the service answers the old secret with a `continue_required` view: the screen
   "continue" asks for a fresh ticket and goes there again (a reload, a lost redirect).
-- The background BankID loop never awaits BankID (start, collect) while holding the state lock.
+- BankID is the shared loop of state/bankid_loop.py over the one flow; the service judges every
+  call (a crafted one is refused there and logged `sequence_fail`), not this tab's copy.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ import reflex as rx
 from kivra_app.i18n import LANGUAGES, normalise_language, t
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
 from kivra_app.signup.interfaces import ContactKind, SignupApi
-from state import deps
+from state import deps, personal
+from state.bankid_loop import BankIdLoopMixin
 from state.lang import LangState, set_html_lang
 
 TOTAL_STEPS = 7
@@ -43,10 +46,6 @@ CODE_STEPS = ("email_code", "phone_code")
 MAX_FIELD = 320  # longest value any field accepts (an email address is at most 254)
 MAX_CODE = 32  # a pasted code with spaces or dashes; the domain parses it
 
-QR_INTERVAL = 1.0  # a new animated QR frame every second
-POLL_EVERY = 2  # collect every second tick
-BANKID_LOOP_LIMIT = 240.0  # seconds; the service renews orders for up to 3 minutes
-LOOP_STALE = 6.0  # a loop that has not ticked for this long is considered dead
 TICK_LIMIT = 35 * 60.0  # the code-step ticker stops after the 30-minute code lifetime
 CONTINUE_URL = "/api/signup/continue?ticket="
 CLAIM_URL = "/api/session/claim?ticket="
@@ -67,15 +66,6 @@ def _iso(moment: datetime | None) -> float | None:
     return moment.timestamp() if isinstance(moment, datetime) else None
 
 
-async def _call_start(svc: Any, secret: str, same_device: bool,
-                      request: dict[str, str]) -> tuple[Any, SignupError | None]:
-    """The BankID order start (an HTTP call to BankID): run it without the state lock."""
-    try:
-        return await svc.start_bankid(secret, same_device=same_device, **request), None
-    except SignupError as exc:
-        return None, exc
-
-
 @dataclass(frozen=True)
 class _ContactChannel:
     """What differs between the email and the phone steps of the state."""
@@ -92,17 +82,13 @@ _PHONE = _ContactChannel(kind="phone", field="phone", code_step="phone_code",
                          sent_key="code.sent_sms")
 
 
-class SignupState(rx.State):
+class SignupState(BankIdLoopMixin, rx.State):
     # --- what the screen shows (public: sent to the browser) --------------------------------
     step: str = ""  # "" until loaded, "missing" without a signup, "continue" right after
     # BankID (on the way to the secret rotation), else a Step value
     step_number: int = 0
     progress_label: str = ""
-    pnr_prefill: str = ""  # the typed personnummer, only while step == "personnummer"
-    pnr_masked: str = ""  # "19850709-****"
-    given_name: str = ""
-    email: str = ""
-    phone: str = ""  # national format "070-123 45 67"
+    # pnr_prefill, pnr_masked, given_name, email, phone: computed vars below (#12 finding 3)
     field_error: str = ""  # the inline error of the step's one field
     notice: str = ""  # polite status text (code sent, try again, …)
     notice_is_error: bool = False
@@ -110,35 +96,56 @@ class SignupState(rx.State):
     resend_wait: int = 0
     resend_label: str = ""
     form_key: int = 0  # bumped when the server's prefill changes, to re-mount the inputs
-    # BankID
+    # BankID: the bankid_* vars of BankIdLoopMixin
     on_phone: bool = False
-    bankid_mode: str = "qr"  # "qr" (another device) | "app" (this device)
-    bankid_state: str = "idle"  # idle | starting | pending | failed | complete
-    bankid_message: str = ""
-    qr_src: str = ""  # data URI of the current animated frame
-    qr_visible: bool = True
-    launch_url: str = ""  # the autostart link (it has to reach the browser to be clicked)
     welcome_back: bool = False
 
     # --- backend only ----------------------------------------------------------------------
-    _secret: str = ""
     _bankid_error_text: str = ""
+    # Personal values (the typed personnummer only while step == "personnummer", the masked
+    # one "19850709-****", the name, the email, the phone "070-123 45 67") and whose they are:
+    # the SHA-256 of the signup cookie that loaded them.
+    _shown: dict[str, str] = {}
+    _viewer: str = ""
     _lang: str = "sv"
     _error: tuple[str, dict[str, Any]] | None = None
     _notice: tuple[str, dict[str, Any]] | None = None
     _code_expires_ts: float | None = None
     _resend_ts: float | None = None
-    _loop_gen: int = 0
-    _loop_beat: float = 0.0
     _tick_gen: int = 0
     _tick_beat: float = 0.0
     _continue_tries: int = 0
 
+    # --- personal values: only for the connection whose cookie loaded them (#12 finding 3) ---
+    def _personal(self, key: str) -> str:
+        if not self._shown or not personal.same_viewer(self._request_secret(), self._viewer):
+            return ""
+        return self._shown.get(key, "")
+
+    @rx.var(cache=False)
+    def pnr_prefill(self) -> str:
+        return self._personal("pnr_prefill")
+
+    @rx.var(cache=False)
+    def pnr_masked(self) -> str:
+        return self._personal("pnr_masked")
+
+    @rx.var(cache=False)
+    def given_name(self) -> str:
+        return self._personal("given_name")
+
+    @rx.var(cache=False)
+    def email(self) -> str:
+        return self._personal("email")
+
+    @rx.var(cache=False)
+    def phone(self) -> str:
+        return self._personal("phone")
+
     # --- helpers (private: not callable from the browser) -----------------------------------
     def _request_secret(self) -> str | None:
-        secret = deps.cookie_value(self.router.headers.cookie, deps.SIGNUP_COOKIE)
-        self._secret = secret or ""
-        return secret
+        """The signup secret of THIS event's connection (its cookie); never stored."""
+        return deps.cookie_value(self.router.headers.cookie, deps.SIGNUP_COOKIE)
 
     def _svc(self) -> SignupApi:
         return deps.services().signup
@@ -187,9 +194,10 @@ class SignupState(rx.State):
         self.step = "missing"
         self.step_number = 0
         self.progress_label = ""
-        self.pnr_prefill = self.pnr_masked = self.given_name = self.email = self.phone = ""
-        self.qr_src = self.launch_url = ""
-        self._stop_loop()
+        self._shown = {}
+        self._viewer = ""
+        self.welcome_back = False
+        self._bankid_reset()
         self._tick_gen += 1
 
     def _apply_view(self, view: Any) -> None:
@@ -205,15 +213,15 @@ class SignupState(rx.State):
         prefill = (view.personnummer or "") if step == "personnummer" else ""
         new_email = view.email or ""
         new_phone = view.phone_national or ""
-        if (prefill, new_email, new_phone) != (self.pnr_prefill, self.email, self.phone) or (
-            previous != step
-        ):
+        shown = self._shown
+        if (prefill, new_email, new_phone) != (shown.get("pnr_prefill", ""),
+                                               shown.get("email", ""),
+                                               shown.get("phone", "")) or previous != step:
             self.form_key += 1
-        self.pnr_prefill = prefill
-        self.pnr_masked = view.personnummer_masked or ""
-        self.given_name = view.given_name or ""
-        self.email = new_email
-        self.phone = new_phone
+        self._shown = {"pnr_prefill": prefill, "pnr_masked": view.personnummer_masked or "",
+                       "given_name": view.given_name or "", "email": new_email,
+                       "phone": new_phone}
+        self._viewer = personal.viewer_of(self._request_secret())
         self._code_expires_ts = _iso(view.code_expires_at) if step in CODE_STEPS else None
         self._resend_ts = _iso(view.resend_available_at) if step in CODE_STEPS else None
         # An existing account goes from BankID straight to DONE (SignupView.welcome_back).
@@ -224,11 +232,7 @@ class SignupState(rx.State):
             self._set_error(view.error_key)
         if previous != step:
             if step != "bankid":
-                self._stop_loop()
-                self.bankid_state = "idle"
-                self.bankid_message = ""
-                self.qr_src = ""
-                self.launch_url = ""
+                self._bankid_reset()
         self._retranslate()
 
     def _refuse(self, exc: SignupError) -> None:
@@ -279,48 +283,30 @@ class SignupState(rx.State):
     def _return_url(self) -> str:
         return f"{deps.services().settings.base_url}/signup"
 
-    def _prepare_start(self) -> dict[str, str]:
-        """Show 'starting' and collect what the start needs from the connection."""
-        self.bankid_state = "starting"
-        self.bankid_message = self._t("bankid.starting")
-        self.qr_src = ""
-        self.launch_url = ""
-        self.qr_visible = True
+    async def _start_bankid(self, secret: str, *, same_device: bool) -> bool:
+        """Start an order for this tab (BankID is called without the lock in background
+        events; here, a normal handler, the tab's own events simply wait). True: pending."""
+        self._bankid_starting(self._t("bankid.starting"))
         self._bankid_error_text = ""
-        return {
-            "end_user_ip": self.router.session.client_ip or "127.0.0.1",
-            "user_agent": self.router.headers.user_agent or "",
-            "return_url": self._return_url(),
-        }
-
-    async def _finish_start(self, secret: str, started: Any, error: SignupError | None, *,
-                            same_device: bool) -> bool:
-        """Show the result of a start; True when an order is pending."""
-        if error is not None:
-            if error.key == "signup.wrong_step":
+        try:
+            started = await self._svc().start_bankid(
+                secret, tab=self._bankid_tab(), same_device=same_device,
+                return_url=self._return_url(), **self._bankid_request())
+        except SignupError as exc:
+            if exc.key == "signup.wrong_step":
                 await self._rederive()
-            else:
-                self._refuse(error)
-        if started is None:
-            self.bankid_state = "failed"
-            self.bankid_message = (self._bankid_error_text or self.notice or self.field_error
-                                   or self._t("service.bankid"))
+                if self.step == "bankid":
+                    self._bankid_reset()
+                return False
+            self._refuse(exc)
+            self._bankid_failed(self._bankid_error_text or self.notice or self.field_error
+                                or self._t("service.bankid"))
             self._set_notice(None)
             self._set_error(None)
             return False
-        self.bankid_mode = "app" if same_device else "qr"
-        self.launch_url = (getattr(started, "launch_url", None) or "") if same_device else ""
-        if not same_device:
-            self.qr_src = self._qr_frame(secret)
-        self.bankid_state = "pending"
+        self._bankid_started(started, same_device=same_device)
         self._set_notice(None)
         return True
-
-    async def _start_bankid(self, secret: str, *, same_device: bool) -> bool:
-        """A start from a normal handler (which holds the state lock for its whole run)."""
-        request = self._prepare_start()
-        started, error = await _call_start(self._svc(), secret, same_device, request)
-        return await self._finish_start(secret, started, error, same_device=same_device)
 
     def _to_continue(self, ticket: str) -> Any:
         """The full page load that rotates the secret (GET /api/signup/continue)."""
@@ -329,18 +315,10 @@ class SignupState(rx.State):
 
     def _fresh_continue_ticket(self, secret: str) -> str | None:
         try:
-            ticket = self._svc().continue_ticket(secret)
+            ticket = self._svc().continue_ticket(secret, tab=self._bankid_tab())
         except SignupError:
             return None
         return ticket if isinstance(ticket, str) and ticket else None
-
-    def _qr_frame(self, secret: str) -> str:
-        payload = self._svc().bankid_qr(secret)
-        if not payload:
-            return ""
-        from kivra_app.bankid.qr import render_qr_svg_data_uri
-
-        return render_qr_svg_data_uri(payload)
 
     # --- page load ----------------------------------------------------------------------------
     @rx.event
@@ -364,11 +342,16 @@ class SignupState(rx.State):
                 if ticket:
                     events.append(self._to_continue(ticket))
         elif self.step == "bankid":
-            if self.bankid_state not in ("pending", "starting"):
-                self.bankid_mode = "app" if self.on_phone else "qr"
-                self.bankid_state = "pending"
-                self.bankid_message = ""
-            events.append(SignupState.bankid_loop)
+            resumed = self._svc().current_bankid(secret, tab=self._bankid_tab())
+            if resumed is not None:  # this tab's order (a reload, back from the app)
+                self._bankid_started(resumed, same_device=resumed.qr is None)
+                events.append(SignupState.bankid_loop)
+            elif not self.on_phone:  # a computer shows a fresh QR at once
+                if await self._start_bankid(secret, same_device=False):
+                    events.append(SignupState.bankid_loop)
+            else:  # a phone: 'Öppna BankID' starts an autostart order on a tap
+                self._bankid_reset()
+                self.bankid_mode = "app"
         elif self.step in CODE_STEPS:
             events.append(SignupState.code_ticker)
         return events
@@ -377,7 +360,7 @@ class SignupState(rx.State):
     async def continue_signup(self):
         """'Fortsätt' on the continue screen: a fresh continue ticket, then the rotation."""
         secret = self._request_secret()
-        if not secret or self.step != "continue":
+        if not secret:
             return None
         ticket = self._fresh_continue_ticket(secret)
         if ticket is None:
@@ -418,42 +401,35 @@ class SignupState(rx.State):
         await self._start_bankid(secret, same_device=self.on_phone)
         return SignupState.bankid_loop
 
-    # --- step 2: BankID -----------------------------------------------------------------------
+    # --- step 2: BankID (the service judges every call; no step pre-check here) --------------
     @rx.event
     async def use_this_device(self):
         """'Öppna BankID på den här datorn' / a restart on a phone: an autostart order."""
-        secret = self._request_secret()
-        if not secret or self.step != "bankid":
-            return None
-        if await self._start_bankid(secret, same_device=True):
-            return SignupState.bankid_loop
-        return None
+        return await self._start_and_loop(same_device=True)
 
     @rx.event
     async def use_other_device(self):
         """'Använd BankID på en annan enhet': a QR order."""
-        secret = self._request_secret()
-        if not secret or self.step != "bankid":
-            return None
-        if await self._start_bankid(secret, same_device=False):
-            return SignupState.bankid_loop
-        return None
+        return await self._start_and_loop(same_device=False)
 
     @rx.event
     async def retry_bankid(self):
+        return await self._start_and_loop(same_device=self.bankid_mode == "app")
+
+    async def _start_and_loop(self, *, same_device: bool) -> Any:
         secret = self._request_secret()
-        if not secret or self.step != "bankid":
+        if not secret:
             return None
-        if await self._start_bankid(secret, same_device=self.bankid_mode == "app"):
+        if await self._start_bankid(secret, same_device=same_device):
             return SignupState.bankid_loop
         return None
 
     @rx.event
     async def cancel_bankid(self):
         secret = self._request_secret()
-        if not secret or self.step != "bankid":
+        if not secret:
             return None
-        self._stop_loop()  # the loop sees a new generation at its next tick
+        self._bankid_stop()  # the loop sees a new generation at its next tick
         view = await self._call(self._svc().cancel_bankid, secret)
         if view is not None:
             self._apply_view(view)
@@ -462,149 +438,63 @@ class SignupState(rx.State):
     @rx.event
     async def page_visibility(self, hidden: bool):
         """Back from the BankID app (or another tab): make sure the loop runs again."""
-        if hidden is True or self.step != "bankid" or self.bankid_state == "failed":
+        if hidden is True:
             return None
         return SignupState.bankid_loop
 
     @rx.event(background=True)
     async def bankid_loop(self):
-        """One loop per tab: a QR frame every second, collect every two seconds. It stops on
-        complete/failed, when the step changes, when the tab leaves /signup, or at a deadline."""
+        """This tab's order: QR frames and collects (state/bankid_loop.py)."""
         async with self:
-            now = time.monotonic()
-            if self.step != "bankid" or self.bankid_state == "failed":
-                return
-            if self._loop_beat and now - self._loop_beat < LOOP_STALE:
-                return  # a live loop already runs for this tab
-            self._loop_gen += 1
-            gen = self._loop_gen
-            self._loop_beat = now
             secret = self._request_secret()
             svc = self._svc()
         if not secret:
-            return
-        deadline = time.monotonic() + BANKID_LOOP_LIMIT
-        tick = 0
-        auto_started = False
-        try:
-            while time.monotonic() < deadline:
-                progress = None
-                error: SignupError | None = None
-                if tick % POLL_EVERY == 0:
-                    try:
-                        progress = await svc.poll_bankid(secret)  # BankID: outside the lock
-                    except SignupError as exc:
-                        error = exc
-                start_request: dict[str, str] | None = None
-                async with self:
-                    if not self._loop_is_current(gen):
-                        return
-                    self._loop_beat = time.monotonic()
-                    if error is not None:
-                        if error.key != "signup.wrong_step":
-                            self._bankid_error_text = ""
-                            self._refuse(error)
-                            self.bankid_state = "failed"
-                            self.bankid_message = (self._bankid_error_text or self.notice
-                                                   or self.field_error)
-                            self._set_notice(None)
-                            self._set_error(None)
-                            return
-                        await self._rederive()
-                        if self.step == "bankid" and not self.on_phone and not auto_started:
-                            # Nothing was started (e.g. a reload after a failed start):
-                            # a computer shows a fresh QR at once.
-                            auto_started = True
-                            start_request = self._prepare_start()
-                        elif self.step == "bankid":
-                            self.bankid_state = "idle"  # the phone shows 'Öppna BankID'
-                            self.bankid_message = ""
-                            return
-                        elif self.step != "continue":
-                            return
-                    elif progress is not None and self._apply_progress(progress):
-                        if self.step == "continue":
-                            first_observer = getattr(progress, "continue_ticket", None)
-                            if first_observer:
-                                return self._to_continue(first_observer)
-                        elif self.step in CODE_STEPS:
-                            return SignupState.code_ticker
-                        else:
-                            return
-                    mode = self.bankid_mode
-                    show_qr = self.qr_visible
-                    is_continue = self.step == "continue"
-                if is_continue:
-                    # BankID is done but this poll did not get the ticket (another poll did,
-                    # or the completion was seen before a reload): ask for a fresh one.
-                    ticket = self._fresh_continue_ticket(secret)
-                    async with self:
-                        if ticket and self.step == "continue":
-                            return self._to_continue(ticket)
-                        await self._rederive()
-                    return
-                if start_request is not None:
-                    started, start_error = await _call_start(svc, secret, False, start_request)
-                    async with self:
-                        if not self._loop_is_current(gen):
-                            return
-                        if not await self._finish_start(secret, started, start_error,
-                                                        same_device=False):
-                            return
-                    continue  # poll the new order at once
-                if mode == "qr" and show_qr:
-                    try:
-                        frame = self._qr_frame(secret)
-                    except SignupError:
-                        frame = ""
-                    async with self:
-                        if not self._loop_is_current(gen):
-                            return
-                        if frame:
-                            self.qr_src = frame
-                tick += 1
-                await asyncio.sleep(QR_INTERVAL)
-        finally:
-            async with self:
-                if self._loop_gen == gen:
-                    self._loop_beat = 0.0
-
-    def _loop_is_current(self, gen: int) -> bool:
-        path = self.router.url.path or "/signup"
-        return (
-            self._loop_gen == gen
-            and self.step == "bankid"
-            and path.rstrip("/") in ("/signup", "")
-            and deps.client_connected(self.router.session.client_token)
+            return None
+        return await self._bankid_run(
+            collect=lambda order_id, tab: svc.poll_bankid(secret, order_id, tab=tab),
+            load_qr=lambda order_id, tab: _resumed_qr(svc, secret, tab),
+            on_answer=self._bankid_answer,
+            on_error=self._bankid_error,
+            here=lambda: self.step == "bankid" and _on_path(self.router.url.path, "/signup"),
+            errors=(SignupError,),
         )
 
-    def _stop_loop(self) -> None:
-        self._loop_gen += 1
-        self._loop_beat = 0.0
-
-    def _apply_progress(self, progress: Any) -> bool:
-        """Show a collect result; True when the BankID step is over."""
-        state = str(getattr(progress, "state", "pending"))
-        self.bankid_message = getattr(progress, "message", "") or ""
-        self.qr_visible = bool(getattr(progress, "show_qr", True))
-        if state == "pending":
-            self.bankid_state = "pending"
-            return False
-        if state == "failed":
-            self.bankid_state = "failed"
-            self.qr_src = ""
-            self.launch_url = ""
-            view = getattr(progress, "view", None)
-            if view is not None and str(view.step) != "bankid":
-                self._apply_view(view)
-            return True
-        self.bankid_state = "complete"
-        view = getattr(progress, "view", None)
-        if view is not None:
-            self._apply_view(view)
-        if getattr(progress, "existing_user_id", None) and self.step == "done":
+    def _bankid_answer(self, progress: Any) -> Any:
+        """A collect answer for the signup (under the lock): the next screen, the rotation."""
+        if progress.view is not None and (progress.state == "complete"
+                                          or str(progress.view.step) != "bankid"):
+            self._apply_view(progress.view)
+        if progress.state != "complete":
+            return None
+        if progress.existing_user_id and self.step == "done":
             self.welcome_back = True
-        return True
+        if self.step == "continue" and progress.continue_ticket:
+            return self._to_continue(progress.continue_ticket)
+        if self.step == "continue":  # seen before (a reload): ask for a fresh ticket
+            ticket = self._fresh_continue_ticket(self._request_secret() or "")
+            return self._to_continue(ticket) if ticket else None
+        return SignupState.code_ticker if self.step in CODE_STEPS else None
+
+    def _bankid_error(self, error: Exception) -> Any:
+        """A refused or failed collect (under the lock): calm text and 'Försök igen'."""
+        if isinstance(error, SignupError) and error.key == "signup.wrong_step":
+            # Not this tab's order (another tab started a newer one), or the step moved on.
+            secret = self._request_secret()
+            view = self._svc().view(secret) if secret else None
+            if view is None:
+                self._missing()
+                return None
+            self._apply_view(view)
+            if self.step == "bankid":
+                self._bankid_failed(self._t("bankid.other_tab"))
+            return None
+        self._bankid_error_text = ""
+        self._refuse(error)  # type: ignore[arg-type]
+        self._bankid_failed(self._bankid_error_text or self.notice or self.field_error
+                            or self._t("service.bankid"))
+        self._set_notice(None)
+        self._set_error(None)
+        return None
 
     # --- steps 3-6: email and phone (one implementation, see _ContactChannel) ----------------
     @rx.event
@@ -738,3 +628,13 @@ class SignupState(rx.State):
         if not isinstance(ticket, str) or not ticket:
             return None
         return deps.full_page(CLAIM_URL + ticket)
+
+
+def _on_path(path: object, page: str) -> bool:
+    return isinstance(path, str) and path.rstrip("/") in (page, "")
+
+
+def _resumed_qr(svc: Any, secret: str, tab: str) -> Any:
+    """The QR values of this tab's order, read once per loop (blocking; run in a thread)."""
+    resumed = svc.current_bankid(secret, tab=tab)
+    return resumed.qr if resumed is not None else None

@@ -52,14 +52,22 @@ def set_language(core: SignupCore, secret: str, language: str) -> SignupView:
         return core.save_and_view(session, signup)
 
 
-def continue_ticket(core: SignupCore, secret: str) -> str:
+def continue_ticket(core: SignupCore, secret: str, *, tab: str) -> str:
     """A new one-time continue ticket for the holder of the not yet rotated secret (a reload
-    or a lost redirect after BankID); replaces any earlier ticket."""
+    or a lost redirect after BankID); replaces any earlier ticket. Only the tab that started
+    the completed BankID order gets one: another tab with the same cookie (a planted cookie,
+    #12 finding 1) is refused."""
+    from kivra_app.bankid_flow import tab_hash
+
     with session_scope(core.engine) as session:
         signup = core.load(session, secret, unrotated_ok=True)
         if not rotation_due(signup):
             security_event("sequence_fail", level=logging.WARNING, signup=signup.id,
                            step=signup.step, action="continue_ticket")
+            raise SignupError("signup.wrong_step")
+        if signup.continue_tab_hash is not None and signup.continue_tab_hash != tab_hash(tab):
+            security_event("sequence_fail", level=logging.WARNING, signup=signup.id,
+                           step=signup.step, action="continue_ticket", reason="other_tab")
             raise SignupError("signup.wrong_step")
         ticket = secrets.token_urlsafe(32)
         signup.continue_ticket_hash = secret_hash(ticket)
@@ -99,6 +107,7 @@ def rotate_secret(core: SignupCore, secret: str, ticket: str) -> str | None:
                 )
                 .values(secret_hash=secret_hash(new_secret), secret_rotated_at=now,
                         continue_ticket_hash=None, continue_ticket_expires_at=None,
+                        continue_tab_hash=None,
                         updated_at=now, expires_at=now + core.idle_timeout)
             ).rowcount
     if rotated != 1:

@@ -13,13 +13,12 @@ an account. Nothing returned ever contains an orderRef, a qrStartSecret, a code 
 
 Decisions (see also the module docs of validation.py and codes.py):
 - Signups expire after KIVRA_SIGNUP_IDLE_TIMEOUT (default 1 h) without activity.
-- BankID: `requirement.personalNumber` is the typed number; the identity stored is
-  `completionData.user` of this signup's own orderRef, persisted in the same transaction that
-  moves the step, before the answer goes back. Collect runs at most once per second per signup
-  (an atomic claim on `bankid_last_collect_at`); a poll that comes too soon gets the last known
-  progress. An order nobody picked up (`startFailed`) is renewed silently for the QR flow until
-  3 minutes after the user pressed start (same-device orders are not: the app did not open, so
-  the user gets RFA17A and a button to try again).
+- BankID runs on the one flow (kivra_app/bankid_flow, docs/bankid-flow.md): no
+  `requirement.personalNumber` is sent (#12 finding 4); the identity in `completionData.user`
+  must equal the typed number, else `bankid.mismatch` and nothing is stored. The order is
+  consumed and the step moved in one transaction. Collect claims, renewal on `startFailed` for
+  3 minutes (QR only) and the RFA texts are the flow's. Only the tab that started the order sees
+  its result and gets the continue ticket (#12 finding 1).
 - Existing account: after BankID, a person who already has a User gets `existing_user_id` and
   the signup ends at DONE with `welcome_back`; nothing before BankID depends on it (R-18).
 - Secret rotation (R-24): the poll that observes BankID completion (one, atomically) gets a
@@ -52,7 +51,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from kivra_app.models import utcnow
-from kivra_app.signup import account, bankid_step, contact_steps, lifecycle
+from kivra_app.signup import account, bankid_step, contact_steps, lifecycle, personnummer_step
 from kivra_app.signup.bankid_step import BANKID_MAX_STARTS as BANKID_MAX_STARTS
 from kivra_app.signup.contact_steps import channel
 from kivra_app.signup.core import SignupCore
@@ -108,8 +107,8 @@ class SignupService:  # implements interfaces.SignupApi
     def view(self, secret: str) -> SignupView | None:
         return lifecycle.view(self._core, secret)
 
-    def continue_ticket(self, secret: str) -> str:
-        return lifecycle.continue_ticket(self._core, secret)
+    def continue_ticket(self, secret: str, *, tab: str) -> str:
+        return lifecycle.continue_ticket(self._core, secret, tab=tab)
 
     def rotate_secret(self, secret: str, ticket: str) -> str | None:
         return lifecycle.rotate_secret(self._core, secret, ticket)
@@ -120,24 +119,22 @@ class SignupService:  # implements interfaces.SignupApi
     # ================================================================== steps 1-2
 
     def submit_personnummer(self, secret: str, raw: str) -> SignupView:
-        return bankid_step.submit_personnummer(self._core, secret, raw)
+        return personnummer_step.submit_personnummer(self._core, secret, raw)
 
-    async def start_bankid(self, secret: str, *, end_user_ip: str, same_device: bool,
+    async def start_bankid(self, secret: str, *, tab: str, end_user_ip: str, same_device: bool,
                            user_agent: str, return_url: str) -> BankIdStart:
+        """A new BankID order for this signup, bound to browser tab `tab`."""
         return await bankid_step.start_bankid(
-            self._core, secret, end_user_ip=end_user_ip, same_device=same_device,
+            self._core, secret, tab=tab, end_user_ip=end_user_ip, same_device=same_device,
             user_agent=user_agent, return_url=return_url,
         )
 
-    def bankid_qr(self, secret: str) -> str | None:
-        return bankid_step.bankid_qr(self._core, secret)
+    def current_bankid(self, secret: str, *, tab: str) -> BankIdStart | None:
+        """This tab's pending order (after a reload), with its QR values read once."""
+        return bankid_step.current_bankid(self._core, secret, tab=tab)
 
-    async def poll_bankid(self, secret: str) -> BankIdProgress:
-        return await bankid_step.poll_bankid(self._core, secret)
-
-    def _complete(self, signup_id: int, order_ref: str, completion) -> BankIdProgress:  # noqa: ANN001
-        """One observer of a BankID completion (tests race two of them)."""
-        return bankid_step.complete(self._core, signup_id, order_ref, completion)
+    async def poll_bankid(self, secret: str, order_id: int, *, tab: str) -> BankIdProgress:
+        return await bankid_step.poll_bankid(self._core, secret, order_id, tab=tab)
 
     async def cancel_bankid(self, secret: str) -> SignupView:
         return await bankid_step.cancel_bankid(self._core, secret)

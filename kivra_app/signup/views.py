@@ -10,6 +10,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from kivra_app.bankid_flow.results import CollectResult, Complete, Failed, Started
 from kivra_app.models import Signup, as_utc
 from kivra_app.signup.codes import CHANNEL_EMAIL, CHANNEL_SMS, CodeStore, identity_hash
 from kivra_app.signup.steps import Step
@@ -40,22 +41,33 @@ class SignupView:
     error_key: str | None = None
 
 
-@dataclass(frozen=True)
-class BankIdStart:
-    launch_url: str | None
+BankIdStart = Started  # what start_bankid answers (the flow's Started)
 
 
 @dataclass(frozen=True)
 class BankIdProgress:
-    state: Literal["pending", "failed", "complete"]
-    message: str
-    hint_code: str | None
-    show_qr: bool
-    existing_user_id: int | None
+    """One collect of the signup's order: the flow's typed result and the signup's view."""
+
+    result: CollectResult
     view: SignupView
+    existing_user_id: int | None = None
     # Set once, for the poll that observed the completion: the one-time ticket for
     # GET /api/signup/continue?ticket=… (secret rotation). Never logged, never stored plain.
     continue_ticket: str | None = None
+
+    @property
+    def state(self) -> Literal["pending", "failed", "complete"]:
+        if isinstance(self.result, Complete):
+            return "complete"
+        return "failed" if isinstance(self.result, Failed) else "pending"
+
+    @property
+    def message(self) -> str:
+        return self.result.message
+
+    @property
+    def show_qr(self) -> bool:
+        return self.result.show_qr
 
 
 def signup_language(language: object) -> str:

@@ -11,7 +11,14 @@ from starlette.routing import Mount, Route
 
 from kivra_app.senders.api import SenderApiMount, build_sender_api
 from kivra_app.settings import Settings
-from kivra_app.web import dev_outbox, dev_senders, session_routes
+from kivra_app.web import (
+    dev_outbox,
+    dev_senders,
+    documents,
+    login_routes,
+    me_routes,
+    session_routes,
+)
 from kivra_app.web.health import health
 from kivra_app.web.same_origin import same_origin_only
 from kivra_app.web.security_headers import SecurityHeaders
@@ -29,6 +36,14 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/session/claim", guard(session_routes.claim_session), methods=["GET"]),
         # The mailbox's "Logga ut" ends the session, then POSTs a form here (state.deps.post_page).
         Route("/api/logout", guard(session_routes.logout), methods=["POST"]),
+        # Login (kivra_app/web/login_routes.py): begin and claim are navigations of our own page.
+        Route("/api/login/begin", guard(login_routes.begin_login), methods=["GET"]),
+        Route("/api/login/claim", guard(login_routes.claim_login), methods=["GET"]),
+        Route("/api/login/signup", guard(login_routes.signup_from_login), methods=["POST"]),
+        # The mailbox: one file of the session's own letter (nosniff, CSP sandbox, no-store)
+        Route("/api/me/documents/{part_id}", documents.document, methods=["GET"]),
+        Route("/api/me/export", me_routes.export, methods=["GET"]),
+        Route("/api/me/closed", me_routes.closed, methods=["GET"]),
         # The sender API (FastAPI: its own OpenAPI at /api/sender/v1/openapi.json)
         SenderApiMount(build_sender_api(settings)),
     ]

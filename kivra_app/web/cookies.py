@@ -1,4 +1,4 @@
-"""The two HttpOnly cookies: the signup in progress and the mailbox session.
+"""The HttpOnly cookies: the signup in progress, the login in progress and the mailbox session.
 
 Names: on https (`Settings.base_url` starts with https://) the cookies carry the `__Host-`
 prefix (`__Host-kivra_signup`, `__Host-kivra_session`): the browser then only accepts them with
@@ -17,7 +17,9 @@ from kivra_app.settings import Settings
 
 SIGNUP_COOKIE = "kivra_signup"
 SESSION_COOKIE = "kivra_session"
+LOGIN_COOKIE = "kivra_login"  # a login in progress (auth/login.py)
 SESSION_MAX_AGE = 12 * 3600
+LOGIN_MAX_AGE = 3600
 HOST_PREFIX = "__Host-"
 MAX_VALUE_LENGTH = 256
 

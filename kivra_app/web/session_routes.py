@@ -22,6 +22,7 @@ from kivra_app.auth import sessions
 from kivra_app.container import services
 from kivra_app.web.busy_page import too_many_starts
 from kivra_app.web.cookies import (
+    LOGIN_COOKIE,
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     SIGNUP_COOKIE,
@@ -110,4 +111,5 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303)
     clear_cookie(response, svc.settings, SESSION_COOKIE)
     clear_cookie(response, svc.settings, SIGNUP_COOKIE)
+    clear_cookie(response, svc.settings, LOGIN_COOKIE)
     return response

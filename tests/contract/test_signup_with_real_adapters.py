@@ -21,10 +21,11 @@ async def test_signup_end_to_end_through_the_dev_outbox(engine, tmp_path):
                             sms=build_sms(settings, engine))
         secret = svc.begin("sv")
         svc.submit_personnummer(secret, "19850709-9805")
-        await svc.start_bankid(secret, end_user_ip="127.0.0.1", same_device=False,
-                               user_agent="pytest", return_url="http://localhost/")
+        started = await svc.start_bankid(secret, tab="contract-tab", end_user_ip="127.0.0.1",
+                                         same_device=False, user_agent="pytest",
+                                         return_url="http://localhost/")
         bankid.complete("198507099805")
-        progress = await svc.poll_bankid(secret)
+        progress = await svc.poll_bankid(secret, started.order_id, tab="contract-tab")
         assert progress.state == "complete"
         secret = svc.rotate_secret(secret, progress.continue_ticket)  # GET /api/signup/continue
         await svc.submit_contact("email", secret, "karin@example.se", client_ip="127.0.0.1")

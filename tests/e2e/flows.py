@@ -50,6 +50,12 @@ OTHER_PEOPLE = {
     "keyboard": "196604051232",
     "iphone": "198804151234",
     "pixel": "197912031239",
+    # login (tests/e2e/test_login.py)
+    "login_desktop": "198001011231",
+    "login_phones": "197505051248",
+    "login_expired": "196912121255",
+    "stranger": "199112241261",
+    "login_cancel": "198606061276",
 }
 
 

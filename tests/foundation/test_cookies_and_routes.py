@@ -167,7 +167,7 @@ class App:
     async def completed(self) -> tuple[str, str]:
         secret = await self.flow.to_bankid(ADULT)
         self.bankid.complete(ADULT)
-        progress = await self.svc.poll_bankid(secret)
+        progress = await self.flow.poll(secret)
         return secret, progress.continue_ticket
 
 

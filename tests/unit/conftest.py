@@ -9,7 +9,8 @@ from kivra_app.settings import Settings
 from kivra_app.signup.service import SignupService, Step
 from tests.unit.fakes import Clock, FakeBankId, FakeMailer, FakeSms, make_pnr
 
-ADULT = "198507099805"  # a valid personnummer (the personnummer package's example), 1985-07-09
+ADULT = "198507099805"
+TAB = "unit-test-tab"  # the Reflex tab token the orders are started from  # a valid personnummer (the personnummer package's example), 1985-07-09
 
 
 @pytest.fixture
@@ -65,6 +66,19 @@ class Flow:
     def __init__(self, svc: SignupService, bankid: FakeBankId, mailer: FakeMailer, sms: FakeSms,
                  clock: Clock) -> None:
         self.svc, self.bankid, self.mailer, self.sms, self.clock = svc, bankid, mailer, sms, clock
+        self.order_id: int = 0  # the BankID order of the last start
+
+    async def start(self, secret: str, *, same_device: bool = False, tab: str = TAB,
+                    user_agent: str = "Mozilla/5.0 (X11; Linux x86_64)"):
+        started = await self.svc.start_bankid(secret, tab=tab, end_user_ip="192.0.2.10",
+                                              same_device=same_device, user_agent=user_agent,
+                                              return_url="http://localhost:8000/signup")
+        self.order_id = started.order_id
+        return started
+
+    async def poll(self, secret: str, *, tab: str = TAB):
+        """One collect of the last started order, from the tab that started it."""
+        return await self.svc.poll_bankid(secret, self.order_id, tab=tab)
 
     def begin(self, language: str = "sv") -> str:
         return self.svc.begin(language)
@@ -72,15 +86,13 @@ class Flow:
     async def to_bankid(self, pnr: str = ADULT, language: str = "sv") -> str:
         secret = self.begin(language)
         self.svc.submit_personnummer(secret, pnr)
-        await self.svc.start_bankid(secret, end_user_ip="192.0.2.10", same_device=False,
-                                    user_agent="Mozilla/5.0 (X11; Linux x86_64)",
-                                    return_url="http://localhost:8000/signup")
+        await self.start(secret)
         return secret
 
     async def to_email(self, pnr: str = ADULT, language: str = "sv", given: str = "Karin") -> str:
         secret = await self.to_bankid(pnr, language)
         self.bankid.complete(pnr, given=given)
-        progress = await self.svc.poll_bankid(secret)
+        progress = await self.poll(secret)
         assert progress.state == "complete", progress
         assert progress.view.step == Step.EMAIL and progress.view.continue_required
         return self.rotate(secret, progress.continue_ticket)
@@ -119,4 +131,4 @@ def flow(svc, bankid, mailer, sms, clock) -> Flow:
     return Flow(svc, bankid, mailer, sms, clock)
 
 
-__all__ = ["ADULT", "Flow", "make_pnr"]
+__all__ = ["ADULT", "TAB", "Flow", "make_pnr"]

@@ -38,6 +38,8 @@ class FakeBankId:
 
     def __init__(self) -> None:
         self.auth_requests: list = []
+        self.sign_requests: list = []
+        self.collect_gate = None  # an asyncio.Event that collect waits for, when set
         self.collect_calls: list[str] = []
         self.cancelled: list[str] = []
         self.scripts: dict[str, deque] = defaultdict(deque)
@@ -54,8 +56,14 @@ class FakeBankId:
         return OrderResponse(order_ref=ref, auto_start_token=str(uuid.uuid4()),
                              qr_start_token=str(uuid.uuid4()), qr_start_secret=str(uuid.uuid4()))
 
+    async def sign(self, request) -> OrderResponse:  # noqa: ANN001
+        self.sign_requests.append(request)
+        return await self.auth(request)
+
     async def collect(self, order_ref: str) -> CollectResponse:
         self.collect_calls.append(order_ref)
+        if self.collect_gate is not None:
+            await self.collect_gate.wait()  # a slow BankID: lets concurrent callers overlap
         if self.collect_error is not None:
             raise self.collect_error
         script = self.scripts[order_ref]

@@ -14,7 +14,7 @@ from kivra_app.auth import sessions
 from kivra_app.models import LoginTicket, Signup
 from kivra_app.signup.errors import SignupError
 from kivra_app.signup.service import BANKID_MAX_STARTS, Step
-from tests.unit.conftest import ADULT
+from tests.unit.conftest import ADULT, TAB
 from tests.unit.fakes import make_pnr
 
 IP = "192.0.2.10"
@@ -31,7 +31,7 @@ async def _completed(flow, pnr: str = ADULT):
     """BankID done, not yet rotated: (pre-BankID secret, progress of the completing poll)."""
     secret = await flow.to_bankid(pnr)
     flow.bankid.complete(pnr)
-    progress = await flow.svc.poll_bankid(secret)
+    progress = await flow.poll(secret)
     assert progress.state == "complete"
     return secret, progress
 
@@ -76,34 +76,48 @@ async def test_bankid_completion_rotates_the_secret(flow, svc, engine, mailer):
     view = svc.view(new)
     assert not view.continue_required and view.given_name == "Karin"
     await svc.submit_contact("email", new, "k@example.se", client_ip=IP)
-    await _expect("signup.wrong_step", lambda: svc.continue_ticket(new))  # nothing to rotate
+    await _expect("signup.wrong_step", lambda: svc.continue_ticket(new, tab=TAB))  # nothing to rotate
 
 
 async def test_only_the_first_observer_gets_the_ticket(flow, svc, engine, bankid, clock):
+    from kivra_app.signup import bankid_step
+
     secret = await flow.to_bankid()
     bankid.complete(ADULT)
-    order_ref = bankid.last_order
-    completion = bankid.scripts[order_ref][0].completion_data
-    signup_id = _row(engine).id
-    # Two observers of the same completion (two tabs, two workers): one moves the row.
-    first = svc._complete(signup_id, order_ref, completion)
-    second = svc._complete(signup_id, order_ref, completion)
-    assert first.continue_ticket and second.continue_ticket is None
-    assert second.state == "complete"
+    first = await flow.poll(secret)
+    # The same completion observed again (another worker that read it from bankid_order):
+    again = bankid_step.complete(svc._core, _row(engine).id, first.result, tab=TAB)
+    assert first.continue_ticket and again.continue_ticket is None
+    assert again.state == "complete"
     clock.advance(2)
-    late = await svc.poll_bankid(secret)  # a late poll with the same (old) secret
+    late = await flow.poll(secret)  # a late poll with the same (old) secret
     assert late.state == "complete" and late.continue_ticket is None
     assert late.view.continue_required
     assert svc.rotate_secret(secret, first.continue_ticket)
+
+
+async def test_another_tab_with_the_same_cookie_cannot_take_the_continue_ticket(flow, svc,
+                                                                               bankid, clock):
+    """#12 finding 1: an attacker's tab holding the victim's (planted) signup cookie polls
+    the victim's order and asks for a continue ticket: both refused; the victim's tab gets it."""
+    secret = await flow.to_bankid()
+    bankid.complete(ADULT)
+    await _expect("signup.wrong_step", lambda: flow.poll(secret, tab="attacker-tab"))
+    assert bankid.collect_calls == []  # the attacker's poll never reached BankID
+    victim = await flow.poll(secret)
+    assert victim.continue_ticket
+    await _expect("signup.wrong_step", lambda: svc.continue_ticket(secret, tab="attacker-tab"))
+    fresh = svc.continue_ticket(secret, tab=TAB)  # the victim's tab after a reload
+    assert svc.rotate_secret(secret, fresh)
 
 
 async def test_concurrent_polls_hand_out_one_ticket(flow, svc, bankid, clock):
     secret = await flow.to_bankid()
     bankid.complete(ADULT)
     bankid.complete(ADULT)  # BankID answers "complete" to every collect of the order
-    together = await asyncio.gather(*(svc.poll_bankid(secret) for _ in range(3)))
+    together = await asyncio.gather(*(flow.poll(secret) for _ in range(3)))
     clock.advance(2)
-    later = await asyncio.gather(*(svc.poll_bankid(secret) for _ in range(2)))
+    later = await asyncio.gather(*(flow.poll(secret) for _ in range(2)))
     results = [*together, *later]
     assert [p.state for p in later] == ["complete", "complete"]
     assert [bool(p.continue_ticket) for p in results].count(True) == 1
@@ -112,12 +126,12 @@ async def test_concurrent_polls_hand_out_one_ticket(flow, svc, bankid, clock):
 async def test_a_reload_before_rotation_gets_a_fresh_ticket(flow, svc, clock):
     old, progress = await _completed(flow)
     lost = progress.continue_ticket  # e.g. the redirect never happened
-    again = svc.continue_ticket(old)
+    again = svc.continue_ticket(old, tab=TAB)
     assert again and again != lost
     assert svc.rotate_secret(old, lost) is None  # only the latest ticket is live
     clock.advance(svc.settings.continue_ticket_ttl)
     assert svc.rotate_secret(old, again) is None  # 120 s
-    third = svc.continue_ticket(old)
+    third = svc.continue_ticket(old, tab=TAB)
     assert svc.rotate_secret(old, third)
 
 
@@ -133,8 +147,8 @@ async def test_a_ticket_needs_the_cookie_of_its_own_signup(flow, svc):
 
 async def test_no_continue_ticket_before_bankid(flow, svc):
     secret = await flow.to_bankid()
-    await _expect("signup.wrong_step", lambda: svc.continue_ticket(secret))
-    await _expect("signup.expired", lambda: svc.continue_ticket("unknown"))
+    await _expect("signup.wrong_step", lambda: svc.continue_ticket(secret, tab=TAB))
+    await _expect("signup.expired", lambda: svc.continue_ticket("unknown", tab=TAB))
 
 
 async def test_existing_account_also_rotates(flow, svc):
@@ -188,27 +202,26 @@ async def test_a_ticket_without_a_signup_is_refused(flow, svc, engine, clock):
 # ------------------------------------------------------------------ BankID start cap (3)
 
 
-async def _start(svc, secret: str) -> None:
-    await svc.start_bankid(secret, end_user_ip=IP, same_device=False, user_agent=UA,
-                           return_url="http://x/")
+async def _start(flow, secret: str) -> None:
+    await flow.start(secret, same_device=False, user_agent=UA)
 
 
 async def test_bankid_starts_are_capped_per_signup(flow, svc, bankid, clock, caplog):
     secret = flow.begin()
     svc.submit_personnummer(secret, ADULT)
     for _ in range(BANKID_MAX_STARTS):
-        await _start(svc, secret)
+        await _start(flow, secret)
         clock.advance(1)
     assert len(bankid.auth_requests) == BANKID_MAX_STARTS
-    await _expect("bankid.start_limit", lambda: _start(svc, secret))
+    await _expect("bankid.start_limit", lambda: _start(flow, secret))
     assert len(bankid.auth_requests) == BANKID_MAX_STARTS  # no /auth call
     assert "excess_rate_limit_exceeded" in caplog.text
     # Another signup is not affected; the window passes.
     other = flow.begin()
     svc.submit_personnummer(other, make_pnr("19700101", "239"))
-    await _start(svc, other)
+    await _start(flow, other)
     clock.advance(180)
-    await _start(svc, secret)
+    await _start(flow, secret)
     assert len(bankid.auth_requests) == BANKID_MAX_STARTS + 2
 
 
@@ -220,5 +233,5 @@ async def test_silent_renewals_do_not_count_as_starts(flow, svc, bankid, engine,
         bankid.scripts[bankid.last_order].append(
             CollectResponse(order_ref=bankid.last_order, status="failed", hint_code="startFailed"))
         clock.advance(30)
-        assert (await svc.poll_bankid(secret)).state == "pending"  # renewed
+        assert (await flow.poll(secret)).state == "pending"  # renewed
     assert len(bankid.auth_requests) == 4 and _row(engine).bankid_start_count == 1

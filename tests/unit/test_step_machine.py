@@ -13,15 +13,16 @@ from kivra_app.signup.steps import IllegalStepChange
 
 IP = "192.0.2.10"
 UA = "Mozilla/5.0 (X11; Linux x86_64)"
+TAB = "unit-test-tab"
 
 
 def calls(svc):
     """Every state-changing method with plausible arguments."""
     return {
         "submit_personnummer": lambda s: svc.submit_personnummer(s, "19701063-2391"),
-        "start_bankid": lambda s: svc.start_bankid(s, end_user_ip=IP, same_device=False,
+        "start_bankid": lambda s: svc.start_bankid(s, tab=TAB, end_user_ip=IP, same_device=False,
                                                    user_agent=UA, return_url="http://x/"),
-        "poll_bankid": lambda s: svc.poll_bankid(s),
+        "poll_bankid": lambda s: svc.poll_bankid(s, 1, tab=TAB),
         "cancel_bankid": lambda s: svc.cancel_bankid(s),
         "submit_email": lambda s: svc.submit_contact("email", s, "evil@example.se", client_ip=IP),
         "resend_email_code": lambda s: svc.resend_code("email", s, client_ip=IP),
@@ -132,10 +133,9 @@ async def test_happy_path_steps_and_view(flow, svc, mailer, sms, clock):
     view = await svc.cancel_bankid(secret)
     assert (view.step, view.personnummer) == (Step.PERSONNUMMER, "198507099805")
     svc.submit_personnummer(secret, "198507099805")
-    await svc.start_bankid(secret, end_user_ip=IP, same_device=False, user_agent=UA,
-                           return_url="http://x/")
+    await flow.start(secret, same_device=False, user_agent=UA)
     flow.bankid.complete("198507099805", given="Karin")
-    progress = await svc.poll_bankid(secret)
+    progress = await flow.poll(secret)
     assert progress.state == "complete" and progress.existing_user_id is None
     assert (progress.view.step, progress.view.continue_required) == (Step.EMAIL, True)
     secret = flow.rotate(secret, progress.continue_ticket)

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 from reflex.istate.data import RouterData
 
+from kivra_app.bankid_flow import Pending, QrSource
 from kivra_app.signup.errors import ServiceUnavailable, SignupError
 from kivra_app.signup.interfaces import ContactKind
 from kivra_app.signup.service import BankIdProgress, BankIdStart, SignupView
@@ -37,6 +38,7 @@ class FakeSignupService:
     welcome_back: bool = False
     unrotated: bool = False  # BankID done, the cookie's secret not yet rotated
     tickets_issued: int = 0
+    started_tab: str | None = None  # the tab of the last start_bankid
     calls: list[tuple[str, tuple, dict]] = field(default_factory=list)
     fail_next: SignupError | None = None
     email_taken_meanwhile: bool = False  # the last code finds the email taken by another account
@@ -86,8 +88,8 @@ class FakeSignupService:
         self._log("view", secret)
         return self._view() if secret == SECRET else None
 
-    def continue_ticket(self, secret: str) -> str:
-        self._log("continue_ticket", secret)
+    def continue_ticket(self, secret: str, *, tab: str) -> str:
+        self._log("continue_ticket", secret, tab=tab)
         if secret != SECRET:
             raise SignupError("signup.expired")
         if not self.unrotated:
@@ -114,24 +116,32 @@ class FakeSignupService:
         self.step = Step.BANKID
         return self._view()
 
-    async def start_bankid(self, secret: str, *, end_user_ip: str, same_device: bool,
+    async def start_bankid(self, secret: str, *, tab: str, end_user_ip: str, same_device: bool,
                            user_agent: str, return_url: str) -> BankIdStart:
-        self._log("start_bankid", secret, end_user_ip=end_user_ip, same_device=same_device,
-                  user_agent=user_agent, return_url=return_url)
+        self._log("start_bankid", secret, tab=tab, end_user_ip=end_user_ip,
+                  same_device=same_device, user_agent=user_agent, return_url=return_url)
         self._check(secret, Step.BANKID)
-        return BankIdStart(
-            launch_url=f"https://app.bankid.com/?autostarttoken={AUTOSTART}&redirect=null"
-            if same_device else None
-        )
+        self.started_tab = tab
+        return self._started(same_device)
 
-    def bankid_qr(self, secret: str) -> str | None:
-        return f"bankid.{ORDER_REF}.0.deadbeef" if secret == SECRET else None
+    def _started(self, same_device: bool) -> BankIdStart:
+        qr = None if same_device else QrSource(1, "qr-start-token", QR_SECRET, self.now)
+        link = (f"https://app.bankid.com/?autostarttoken={AUTOSTART}&redirect=null"
+                if same_device else None)
+        return BankIdStart(1, "Starta BankID-appen.", qr, link)
 
-    async def poll_bankid(self, secret: str) -> BankIdProgress:
-        self._log("poll_bankid", secret)
+    def current_bankid(self, secret: str, *, tab: str) -> BankIdStart | None:
+        self._log("current_bankid", secret, tab=tab)
+        self._check(secret)
+        if self.step != Step.BANKID or tab != self.started_tab:
+            return None
+        return self._started(False)
+
+    async def poll_bankid(self, secret: str, order_id: int, *, tab: str) -> BankIdProgress:
+        self._log("poll_bankid", secret, order_id, tab=tab)
         self._check(secret, Step.BANKID)
-        return BankIdProgress("pending", "Starta BankID-appen.", "outstandingTransaction", True,
-                              None, self._view())
+        return BankIdProgress(Pending(order_id, "Starta BankID-appen.", "outstandingTransaction",
+                                      True), self._view())
 
     async def cancel_bankid(self, secret: str) -> SignupView:
         self._log("cancel_bankid", secret)

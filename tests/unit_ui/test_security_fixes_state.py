@@ -17,13 +17,15 @@ import pytest
 import kivra_app.auth.sessions as sessions
 import kivra_app.mailbox.service as mailbox_service
 import state.deps as deps
+import state.personal as personal
+from kivra_app.bankid_flow import Complete, Person
 from kivra_app.mailbox.service import LetterSummary, UserDisplay
 from kivra_app.signup.errors import SignupError
 from kivra_app.signup.service import BankIdProgress
 from kivra_app.signup.steps import Step
 from state.mailbox import MailboxState
 from state.signup import MAX_AUTO_CONTINUE, SignupState
-from tests.unit_ui.fakes import SECRET, FakeSignupService, fake_services, state_tree
+from tests.unit_ui.fakes import PNR, SECRET, FakeSignupService, fake_services, state_tree
 
 COOKIE = f"kivra_signup={SECRET}"
 
@@ -83,8 +85,8 @@ async def test_continue_stops_redirecting_by_itself_after_two_tries(
 
 async def test_continue_button_does_nothing_on_other_steps(service: FakeSignupService) -> None:
     s, _ = await _loaded(service, Step.EMAIL)
-    assert await s.continue_signup() is None
-    assert "continue_ticket" not in service.names()
+    assert await s.continue_signup() is None  # the service refused it: no redirect
+    assert s.step == "email"
 
 
 async def test_other_handlers_with_the_unrotated_secret_show_the_continue_screen(
@@ -101,11 +103,12 @@ async def test_bankid_completion_with_a_ticket_moves_to_continue(
 ) -> None:
     s, _ = await _loaded(service, Step.BANKID)
     service.step, service.unrotated = Step.DONE, True
-    done = BankIdProgress("complete", "", None, False, 7, service._view(),
+    done = BankIdProgress(Complete(1, Person(PNR, "", "", ""), first=True), service._view(), 7,
                           continue_ticket="first-observer")
-    assert s._apply_progress(done) is True
+    assert s._bankid_show(done.result) is True
+    event = s._bankid_answer(done)
     assert s.step == "continue" and not s.welcome_back
-    assert "/api/signup/continue?ticket=first-observer" in _script(s._to_continue("first-observer"))
+    assert "/api/signup/continue?ticket=first-observer" in _script(event)
 
 
 # ------------------------------------------------------------------ login ticket, start cap
@@ -148,13 +151,12 @@ def _awaits_inside_async_with_self(fn: object) -> list[str]:
 
 
 def test_the_bankid_loop_never_awaits_bankid_while_holding_the_lock() -> None:
-    loop = SignupState.bankid_loop.fn  # the undecorated coroutine function
-    awaited = _awaits_inside_async_with_self(loop)
-    # Allowed inside the lock: state-only helpers (no network).
-    assert set(awaited) <= {"self._rederive", "self._finish_start"}, awaited
-    assert "self._rederive" in awaited  # the check sees the lock blocks at all
-    source = inspect.getsource(loop)
-    assert "svc.poll_bankid" in source and "_call_start(" in source
+    from state.bankid_loop import BankIdLoopMixin
+
+    for fn in (SignupState.bankid_loop.fn, BankIdLoopMixin._bankid_run):
+        assert _awaits_inside_async_with_self(fn) == [], fn
+    source = inspect.getsource(BankIdLoopMixin._bankid_run)
+    assert "async with self" in source and "await collect(" in source
 
 
 # ------------------------------------------------------------------ logout
@@ -177,6 +179,9 @@ def mailbox(monkeypatch: pytest.MonkeyPatch) -> _Ended:
                                                                    settings=settings))
     monkeypatch.setattr(sessions, "user_for_session",
                         lambda engine, secret: 7 if secret in live else None)
+    monkeypatch.setattr(sessions, "session_status", lambda engine, secret: sessions.SessionCheck(
+        *((7, "live") if sessions.user_for_session(engine, secret) else (None, "none"))))
+    monkeypatch.setattr(personal, "_live", {})
 
     def end_session(engine: object, secret: str) -> None:
         ended.secrets.append(secret)
@@ -198,7 +203,7 @@ async def test_logout_ends_the_session_and_forgets_the_tabs_letters(mailbox: _En
     assert m.status == "in" and m.letters and m.given_name == "Anna"
     m.app_prompt_dismissed = "1"
     signup = await m.get_state(SignupState)
-    signup.given_name, signup.email = "Anna", "anna@example.se"
+    signup._shown = {"given_name": "Anna", "email": "anna@example.se"}
     spec = await m.logout()
     assert mailbox.secrets == [SESSION]  # ended on the server, before the page load
     assert (m.status, m.letters, m.given_name, m.open_id) == ("", [], "", 0)

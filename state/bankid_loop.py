@@ -1,0 +1,190 @@
+"""The one BankID loop of the UI, shared by signup, login and sign (a Reflex state mixin).
+
+The domain (kivra_app/bankid_flow) decides everything: when to collect next
+(`next_collect_in`), when to stop (`None`), renewals (a `Renewed` result with a new QR source)
+and giving up (a `Failed` result). This mixin only asks, shows, and sleeps:
+- the QR frame text (`bankid_qr`, ~110 bytes: `bankid.<token>.<t>.<hmac>`) is computed in the
+  loop from a `QrSource` held in the loop's local variables; the qrStartSecret is never in a
+  state var, so it never reaches the browser nor a state file. The browser draws the QR.
+- BankID (collect, start) is never awaited while holding the state lock.
+- The loop stops when the tab is gone (`deps.client_connected`), navigated away, a newer loop
+  started (generation), or the domain says stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import reflex as rx
+
+from kivra_app.bankid_flow.results import QR_EVERY, Complete, Failed, QrSource, Renewed
+from state import deps
+
+LOOP_STALE = 6.0  # a loop that has not ticked for this long is considered dead
+_monotonic = time.monotonic  # the loop's clock and sleep (tests replace them)
+_sleep = asyncio.sleep
+
+
+def flow_result(answer: Any) -> Any:
+    """The flow's typed result inside a purpose's answer (e.g. signup's BankIdProgress)."""
+    return getattr(answer, "result", answer)
+
+
+class BankIdLoopMixin(rx.State, mixin=True):
+    # --- what the screen shows ------------------------------------------------------------
+    bankid_state: str = "idle"  # idle | starting | pending | failed | complete
+    bankid_message: str = ""  # the RFA text of the last answer
+    bankid_qr: str = ""  # the current QR frame text; drawn in the browser
+    bankid_show_qr: bool = True  # false once the app has the order
+    bankid_launch_url: str = ""  # the autostart link (it has to reach the browser to be tapped)
+    bankid_mode: str = "qr"  # qr (another device) | app (this device)
+
+    # --- backend only (no secrets: an order id is checked against owner and tab) ----------
+    _bankid_order_id: int = 0
+    _bankid_gen: int = 0
+    _bankid_beat: float = 0.0
+
+    def _bankid_tab(self) -> str:
+        return self.router.session.client_token or ""
+
+    def _bankid_request(self) -> dict[str, str]:
+        """What a start needs from this connection."""
+        return {
+            "end_user_ip": self.router.session.client_ip or "127.0.0.1",
+            "user_agent": self.router.headers.user_agent or "",
+        }
+
+    def _bankid_starting(self, starting_text: str) -> None:
+        self._bankid_stop()
+        self.bankid_state = "starting"
+        self.bankid_message = starting_text
+        self.bankid_qr = ""
+        self.bankid_launch_url = ""
+        self.bankid_show_qr = True
+
+    def _bankid_started(self, started: Any, *, same_device: bool) -> None:
+        """Show a new order: the first QR frame, or the autostart link."""
+        self._bankid_order_id = int(started.order_id)
+        self.bankid_mode = "app" if same_device else "qr"
+        self.bankid_launch_url = (started.launch_url or "") if same_device else ""
+        qr = started.qr
+        self.bankid_qr = qr.frame(deps.utcnow()) if isinstance(qr, QrSource) else ""
+        self.bankid_show_qr = not same_device
+        self.bankid_message = started.message or ""
+        self.bankid_state = "pending"
+
+    def _bankid_failed(self, message: str) -> None:
+        self._bankid_stop()
+        self.bankid_state = "failed"
+        self.bankid_message = message
+        self.bankid_qr = ""
+        self.bankid_launch_url = ""
+
+    def _bankid_reset(self) -> None:
+        self._bankid_stop()
+        self._bankid_order_id = 0
+        self.bankid_state = "idle"
+        self.bankid_message = ""
+        self.bankid_qr = ""
+        self.bankid_launch_url = ""
+
+    def _bankid_stop(self) -> None:
+        """Any running loop of this tab ends at its next tick."""
+        self._bankid_gen += 1
+        self._bankid_beat = 0.0
+
+    def _bankid_show(self, result: Any) -> bool:
+        """Show one collect result; True when the order is over."""
+        self.bankid_message = result.message or ""
+        self.bankid_show_qr = bool(result.show_qr)
+        if isinstance(result, Complete):
+            self.bankid_state = "complete"
+            self.bankid_qr = ""
+            return True
+        if isinstance(result, Failed):
+            self._bankid_failed(result.message)
+            return True
+        self.bankid_state = "pending"
+        if not result.show_qr:
+            self.bankid_qr = ""
+        return False
+
+    async def _bankid_run(
+        self,
+        *,
+        collect: Callable[[int, str], Awaitable[Any]],
+        load_qr: Callable[[int, str], QrSource | None],
+        on_answer: Callable[[Any], Any],
+        on_error: Callable[[Exception], Any],
+        here: Callable[[], bool],
+        errors: tuple[type[Exception], ...],
+    ) -> Any:
+        """Run the loop of this tab's current order (call it from a background event).
+
+        collect(order_id, tab): the purpose's collect (answers a flow result, or an object
+        with `.result`); load_qr(order_id, tab): the QR values, read once (blocking, run in a
+        thread); on_answer(answer) / on_error(exc): the purpose's reaction, called under the
+        state lock, may return events; here(): the tab is still on the page that shows it.
+        """
+        async with self:
+            now = _monotonic()
+            if self.bankid_state != "pending" or not self._bankid_order_id:
+                return None
+            if self._bankid_beat and now - self._bankid_beat < LOOP_STALE:
+                return None  # a live loop already runs for this tab
+            self._bankid_gen += 1
+            gen = self._bankid_gen
+            self._bankid_beat = now
+            order_id = self._bankid_order_id
+            tab = self._bankid_tab()
+            show_qr = self.bankid_mode == "qr" and self.bankid_show_qr
+
+        def current() -> bool:
+            return (self._bankid_gen == gen and here()
+                    and deps.client_connected(self.router.session.client_token))
+
+        qr = await asyncio.to_thread(load_qr, order_id, tab) if show_qr else None
+        next_collect = _monotonic() + 1.0  # the start answered just now
+        try:
+            while True:
+                if qr is not None:
+                    frame = qr.frame(deps.utcnow())
+                    async with self:
+                        if not current():
+                            return None
+                        self._bankid_beat = _monotonic()
+                        if self.bankid_show_qr and frame != self.bankid_qr:
+                            self.bankid_qr = frame
+                if _monotonic() >= next_collect:
+                    try:
+                        answer, error = await collect(order_id, tab), None
+                    except errors as exc:
+                        answer, error = None, exc
+                    async with self:
+                        if not current():
+                            return None
+                        self._bankid_beat = _monotonic()
+                        if error is not None:
+                            self._bankid_stop()
+                            return on_error(error)
+                        result = flow_result(answer)
+                        over = self._bankid_show(result)
+                        events = on_answer(answer)
+                        if over or result.next_collect_in is None:
+                            self._bankid_stop()
+                            return events
+                        if not self.bankid_show_qr:
+                            qr = None
+                    if isinstance(result, Renewed):
+                        qr = result.qr  # a new order: the animation starts again at 0
+                    next_collect = _monotonic() + float(result.next_collect_in)
+                now = _monotonic()
+                wait = min(next_collect - now, QR_EVERY) if qr is not None else next_collect - now
+                await _sleep(max(0.05, wait))
+        finally:
+            async with self:
+                if self._bankid_gen == gen:
+                    self._bankid_beat = 0.0

@@ -1,0 +1,261 @@
+"""The one BankID flow (kivra_app/bankid_flow) with an injected clock and a scripted BankID."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session
+
+from kivra_app.bankid import errors as bankid_errors
+from kivra_app.bankid.qr import qr_data
+from kivra_app.bankid_flow import (
+    BankIdFlow,
+    Complete,
+    Failed,
+    FlowRefused,
+    FlowUnavailable,
+    Pending,
+    Renewed,
+)
+from kivra_app.models import BankIdOrder
+from tests.unit.conftest import ADULT
+from tests.unit.fakes import bankid_down
+
+DESKTOP = "Mozilla/5.0 (X11; Linux x86_64)"
+IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
+OWNER = "login:owner-a"
+TAB = "tab-token-a"
+
+
+@pytest.fixture
+def flow(engine, bankid, settings, clock) -> BankIdFlow:
+    return BankIdFlow(engine=engine, bankid=bankid, settings=settings, clock=clock)
+
+
+async def start(flow, *, same_device=False, ua=DESKTOP, owner=OWNER, tab=TAB, lang="sv",
+                purpose="login", **extra):
+    return await flow.start(purpose, owner, tab=tab, end_user_ip="192.0.2.10", user_agent=ua,
+                            same_device=same_device, return_url="http://localhost/login",
+                            language=lang, **extra)
+
+
+def row(engine, order_id) -> BankIdOrder:
+    with Session(engine) as session:
+        return session.get(BankIdOrder, order_id)
+
+
+async def test_start_sends_no_personal_number_and_draws_the_qr_without_io(flow, bankid, engine,
+                                                                          clock):
+    started = await start(flow)
+    request = bankid.auth_requests[-1]
+    assert request.requirement is None  # #12 finding 4: nobody can block a person's BankID
+    assert request.return_url is None  # a QR order has no returnUrl
+    stored = row(engine, started.order_id)
+    queries: list[str] = []
+    listener = lambda *args: queries.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        first = started.qr.frame(clock())
+        clock.advance(3.7)
+        later = started.qr.frame(clock())
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert queries == []
+    assert first == qr_data(stored.qr_start_token, stored.qr_start_secret, 0)
+    assert later == qr_data(stored.qr_start_token, stored.qr_start_secret, 3)
+    assert stored.qr_start_secret not in later
+
+
+async def test_same_device_gets_a_launch_link_and_no_qr(flow):
+    started = await start(flow, same_device=True, ua=IPHONE)
+    assert started.qr is None
+    assert started.launch_url.startswith("https://app.bankid.com/?autostarttoken=")
+
+
+async def test_sign_orders_carry_the_visible_and_hidden_data(flow, bankid, clock):
+    started = await start(flow, purpose="sign", owner="user:7",
+                          user_visible_data="Betala 120 kr till Elbolaget",
+                          user_non_visible_data=b"invoice:42")
+    request = bankid.sign_requests[-1]
+    assert request.user_visible_text == "Betala 120 kr till Elbolaget"
+    assert request.user_non_visible_data == b"invoice:42"
+    bankid.complete(ADULT)
+    clock.advance(2)
+    result = await flow.collect(started.order_id, "user:7", tab=TAB)
+    assert isinstance(result, Complete) and result.person.personnummer == ADULT
+
+
+async def test_a_sign_order_needs_a_visible_text(flow):
+    with pytest.raises(FlowRefused):
+        await start(flow, purpose="sign", owner="user:7")
+
+
+async def test_pending_hints_give_device_aware_texts_in_both_languages(flow, bankid, clock):
+    started = await start(flow, lang="en")
+    bankid.pending("started")
+    result = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(result, Pending)
+    assert result.message.startswith("Searching for BankID")  # RFA15A: a computer
+    assert result.show_qr is False  # the app has the order: the QR goes
+    assert result.next_collect_in == 1.0  # approval is near: collect every second
+    phone = await start(flow, same_device=True, ua=IPHONE, owner="login:b", tab="tab-b")
+    bankid.pending("started")
+    clock.advance(2)
+    result = await flow.collect(phone.order_id, "login:b", tab="tab-b")
+    assert "Söker efter BankID" in result.message  # RFA15B (sv), a phone
+
+
+async def test_collect_is_at_most_once_a_second(flow, bankid, clock):
+    started = await start(flow)
+    await flow.collect(started.order_id, OWNER, tab=TAB)
+    clock.advance(0.5)
+    again = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(again, Pending)
+    assert len(bankid.collect_calls) == 1
+    clock.advance(0.6)
+    await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert len(bankid.collect_calls) == 2
+
+
+async def test_two_concurrent_collects_make_one_bankid_call(flow, bankid, engine, settings,
+                                                            clock):
+    """Two tabs / two processes (two flow objects over one database) at the same moment."""
+    started = await start(flow)
+    other_process = BankIdFlow(engine=engine, bankid=bankid, settings=settings, clock=clock)
+    bankid.collect_gate = asyncio.Event()
+    bankid.complete(ADULT)
+    first = asyncio.create_task(flow.collect(started.order_id, OWNER, tab=TAB))
+    for _ in range(200):  # wait until the first collect is inside BankID
+        if bankid.collect_calls:
+            break
+        await asyncio.sleep(0.01)
+    assert len(bankid.collect_calls) == 1
+    clock.advance(5)  # even later than the 1 s spacing: the claim, not the time, stops it
+    second = await other_process.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(second, Pending)
+    bankid.collect_gate.set()
+    result = await first
+    assert isinstance(result, Complete) and result.first
+    assert len(bankid.collect_calls) == 1
+
+
+async def test_complete_is_persisted_before_it_is_returned_and_reported_once(flow, bankid,
+                                                                              engine, clock):
+    started = await start(flow)
+    bankid.complete(ADULT, given="Karin")
+    result = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(result, Complete) and result.first
+    stored = row(engine, started.order_id)
+    assert (stored.status, stored.personnummer, stored.given_name) == ("complete", ADULT, "Karin")
+    assert stored.qr_start_secret is None
+    clock.advance(2)
+    again = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(again, Complete) and not again.first
+    assert len(bankid.collect_calls) == 1  # BankID hands a result over once: never asked again
+
+
+async def test_start_failed_renews_silently_then_gives_up_after_three_minutes(flow, bankid,
+                                                                               clock):
+    started = await start(flow)
+    seen = [started.qr.token]
+    for _ in range(5):  # five unopened 30-second orders: 2.5 minutes
+        clock.advance(30)
+        bankid.fail("startFailed")
+        result = await flow.collect(started.order_id, OWNER, tab=TAB)
+        assert isinstance(result, Renewed)
+        assert result.qr.token not in seen  # a new order, a new animation
+        assert result.qr.frame(clock()).split(".")[2] == "0"  # from the new t0
+        seen.append(result.qr.token)
+    clock.advance(31)  # 3 min 1 s after the person's start
+    bankid.fail("startFailed")
+    result = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(result, Failed) and result.hint == "startFailed"
+    assert "QR-koden" in result.message or "BankID" in result.message
+    assert len(bankid.auth_requests) == 6
+    assert result.next_collect_in is None  # the loop stops
+
+
+async def test_an_autostart_order_is_not_renewed(flow, bankid, clock):
+    started = await start(flow, same_device=True, ua=IPHONE)
+    bankid.fail("startFailed")
+    result = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(result, Failed)
+    assert len(bankid.auth_requests) == 1
+
+
+async def test_a_cancel_during_a_renewal_wins_and_the_new_order_is_cancelled(flow, bankid,
+                                                                              clock):
+    started = await start(flow)
+    clock.advance(30)
+    bankid.fail("startFailed")
+    original_auth = bankid.auth
+
+    async def auth_racing_a_cancel(request):  # noqa: ANN001
+        await flow.cancel(OWNER)  # the person presses Avbryt while BankID makes the new order
+        return await original_auth(request)
+
+    bankid.auth = auth_racing_a_cancel
+    result = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(result, Failed) and result.hint == "cancelled"
+    assert bankid.cancelled[-1] == bankid.orders[-1]  # the order nobody will scan is gone
+
+
+async def test_collect_answered_with_invalid_parameters_is_a_dead_order(flow, bankid, engine):
+    started = await start(flow)
+    bankid.collect_error = bankid_errors.InvalidParameters(
+        "No such order", error_code="invalidParameters", http_status=400)
+    result = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(result, Failed) and result.error == "invalidParameters"
+    assert result.message  # RFA22, not a raw error
+    assert row(engine, started.order_id).status == "failed"
+
+
+async def test_bankid_down_during_collect_keeps_the_order_and_releases_the_claim(flow, bankid,
+                                                                                 clock):
+    started = await start(flow)
+    bankid.collect_error = bankid_down()
+    with pytest.raises(FlowUnavailable) as info:
+        await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert info.value.message
+    bankid.collect_error = None
+    clock.advance(1)
+    bankid.complete(ADULT)
+    assert isinstance(await flow.collect(started.order_id, OWNER, tab=TAB), Complete)
+
+
+async def test_another_owner_or_tab_is_refused_and_logged(flow, bankid, caplog):
+    started = await start(flow)
+    bankid.complete(ADULT)
+    caplog.set_level(logging.WARNING)
+    with pytest.raises(FlowRefused):
+        await flow.collect(started.order_id, "login:someone-else", tab=TAB)
+    with pytest.raises(FlowRefused):
+        await flow.collect(started.order_id, OWNER, tab="another-tab-same-cookie")
+    with pytest.raises(FlowRefused):
+        await flow.collect("1; DROP TABLE", OWNER, tab=TAB)  # type: ignore[arg-type]
+    assert bankid.collect_calls == []  # nobody but the starting tab reaches the result
+    assert sum("sequence_fail" in r.getMessage() for r in caplog.records) == 3
+
+
+async def test_a_new_start_cancels_the_owners_pending_order(flow, bankid, engine):
+    first = await start(flow)
+    await start(flow)
+    assert bankid.cancelled == [bankid.orders[0]]
+    assert row(engine, first.order_id).status == "cancelled"
+
+
+async def test_bankid_down_at_start_is_a_calm_message(flow, bankid):
+    bankid.auth_error = bankid_down()
+    with pytest.raises(FlowUnavailable) as info:
+        await start(flow)
+    assert info.value.message and "Error" not in info.value.message
+
+
+async def test_an_identity_that_is_not_a_personnummer_fails_the_order(flow, bankid):
+    started = await start(flow)
+    bankid.complete("not-a-number")
+    result = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(result, Failed) and result.error == "identity"

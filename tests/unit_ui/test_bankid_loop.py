@@ -1,0 +1,109 @@
+"""The shared BankID loop (state/bankid_loop.py) driven through SignupState: it shows what the
+domain answers and stops when the domain says so, when the tab is gone or navigated away."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+import state.bankid_loop as loop_module
+import state.deps as deps
+from kivra_app.bankid_flow import Failed, Pending, QrSource, Renewed
+from kivra_app.signup.service import BankIdProgress
+from kivra_app.signup.steps import Step
+from state.signup import SignupState
+from tests.unit_ui.fakes import SECRET, FakeSignupService, fake_services, state_tree
+
+COOKIE = f"kivra_signup={SECRET}"
+
+
+@pytest.fixture
+def service(monkeypatch: pytest.MonkeyPatch) -> FakeSignupService:
+    fake = FakeSignupService()
+    monkeypatch.setattr(deps, "services", lambda: fake_services(fake))
+    real_sleep = asyncio.sleep
+    monkeypatch.setattr(loop_module, "_sleep", lambda seconds: real_sleep(0))
+    monkeypatch.setattr(loop_module, "_monotonic", _FastClock())
+    return fake
+
+
+class _FastClock:
+    """Each reading is 0.5 s later: the loop's waits pass at once, in order."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        self.now += 0.5
+        return self.now
+
+
+async def _pending_tab(service: FakeSignupService) -> SignupState:
+    service.step = Step.BANKID
+    s = state_tree(SignupState, cookie=COOKIE)
+    await s.load()  # a computer: a QR order at once
+    assert s.bankid_state == "pending" and s.bankid_qr.startswith("bankid.")
+    return s
+
+
+def _polls(service: FakeSignupService) -> int:
+    return service.names().count("poll_bankid")
+
+
+async def test_the_loop_stops_when_the_tab_is_gone(service, monkeypatch) -> None:  # noqa: ANN001
+    s = await _pending_tab(service)
+    connected = iter([True] * 6)
+    monkeypatch.setattr(deps, "client_connected", lambda token: next(connected, False))
+    result = await asyncio.wait_for(SignupState.bankid_loop.fn(s), timeout=5)
+    assert result is None
+    polls = _polls(service)
+    assert 1 <= polls <= 3  # it collected while the tab was there, then stopped
+    assert s._bankid_beat == 0.0  # no live loop left for this tab
+
+
+async def test_the_loop_stops_when_the_tab_navigates_away(service, monkeypatch) -> None:  # noqa: ANN001
+    s = await _pending_tab(service)
+    monkeypatch.setattr(deps, "client_connected", lambda token: True)
+    from reflex.constants import RouteVar
+    from reflex.istate.data import RouterData
+
+    s.parent_state.router = RouterData.from_router_data({  # the tab is on the help page now
+        "headers": {"cookie": COOKIE, "origin": "http://localhost:8100"},
+        RouteVar.ORIGIN: "/hjalp", "pathname": "/hjalp", "token": "tab-token"})
+    assert s.router.url.path == "/hjalp"
+    await asyncio.wait_for(SignupState.bankid_loop.fn(s), timeout=5)
+    assert _polls(service) == 0
+
+
+async def test_the_loop_follows_the_domain_renew_then_give_up(service, monkeypatch) -> None:  # noqa: ANN001
+    s = await _pending_tab(service)
+    monkeypatch.setattr(deps, "client_connected", lambda token: True)
+    new_qr = QrSource(1, "renewed-token", "renewed-secret", datetime.now(UTC))
+    answers = iter([
+        Pending(1, "Starta BankID-appen.", "outstandingTransaction", True),
+        Renewed(1, "Starta BankID-appen.", new_qr),
+        Failed(1, "Misslyckades att läsa av QR-koden.", "startFailed"),
+    ])
+    frames: list[str] = []
+
+    async def poll(secret: str, order_id: int, *, tab: str) -> BankIdProgress:
+        frames.append(s.bankid_qr)
+        return BankIdProgress(next(answers), service._view())
+
+    monkeypatch.setattr(service, "poll_bankid", poll)
+    await asyncio.wait_for(SignupState.bankid_loop.fn(s), timeout=5)
+    assert frames[0].startswith("bankid.qr-start-token.")
+    assert frames[-1].startswith("bankid.renewed-token.")  # the new order's animation
+    assert s.bankid_state == "failed" and s.bankid_qr == ""
+    assert s.bankid_message == "Misslyckades att läsa av QR-koden."
+    assert len(frames) == 3  # the domain said stop: no fourth collect
+
+
+async def test_a_second_loop_for_the_same_tab_does_not_start(service, monkeypatch) -> None:  # noqa: ANN001
+    s = await _pending_tab(service)
+    monkeypatch.setattr(deps, "client_connected", lambda token: True)
+    s._bankid_beat = loop_module._monotonic()  # a live loop ticked just now
+    assert await SignupState.bankid_loop.fn(s) is None
+    assert _polls(service) == 0

@@ -137,7 +137,12 @@ class App:
         self.svc = SignupService(engine=self.engine, settings=self.settings, bankid=self.bankid,
                                  mailer=self.mailer, sms=self.sms, clock=self.clock)
         self.flow = Flow(self.svc, self.bankid, self.mailer, self.sms, self.clock)
-        services = SimpleNamespace(settings=self.settings, engine=self.engine, signup=self.svc)
+        from kivra_app.antiautomation import StartLimiter
+        from kivra_app.ratelimit import build_rate_limiter
+
+        limits = StartLimiter(build_rate_limiter(self.settings, self.engine), self.settings)
+        services = SimpleNamespace(settings=self.settings, engine=self.engine, signup=self.svc,
+                                   start_limits=limits)
         monkeypatch.setattr(session_routes, "services", lambda: services)
         base = url or "http://localhost"
         self.client = TestClient(build_api(self.settings), base_url=base, follow_redirects=False)

@@ -23,15 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from kivra_app.models import RateLimitState
 
 # Keys are ours (e.g. "sender:<uuid>", "ip:<address>"), never personal data.
 MAX_KEY_LENGTH = 200
-_CAS_RETRIES = 50
 _CLEANUP_EVERY = 1000  # hits per process between deletions of expired database rows
 
 
@@ -83,40 +81,40 @@ class _Backend(Protocol):
 
 
 class DatabaseBackend:
-    """GCRA state in the `ratelimitstate` table, updated by compare-and-swap (no locks: the same
-    code is correct on SQLite and PostgreSQL and across processes)."""
+    """GCRA state in the `ratelimitstate` table. One short transaction per hit, serialised per
+    key by the database: the row is created if missing (INSERT ... ON CONFLICT DO NOTHING), then
+    locked (PostgreSQL: SELECT ... FOR UPDATE; SQLite: that INSERT already holds the write lock),
+    read, and moved on. No retries, so no request is refused for mere contention."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql"
         self._hits = 0
+
+    def _insert_missing(self, key: str):  # noqa: ANN202
+        table = RateLimitState.__table__  # type: ignore[attr-defined]
+        if self.postgres:
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        return dialect_insert(table).values(key=key, tat=0.0, expires=0.0).on_conflict_do_nothing()
 
     def hit(self, key: str, rate: Rate, cost: int, now: float) -> Decision:
         self._hits += 1
         if self._hits % _CLEANUP_EVERY == 0:
             self._cleanup(now)
         table = RateLimitState.__table__  # type: ignore[attr-defined]
-        for _ in range(_CAS_RETRIES):
-            with self.engine.begin() as conn:
-                stored = conn.execute(select(table.c.tat).where(table.c.key == key)).scalar()
-                decision, new_tat = gcra(stored, now, rate, cost)
-                if new_tat is None:
-                    return decision
-                if stored is None:
-                    try:
-                        with conn.begin_nested():
-                            conn.execute(insert(table).values(key=key, tat=new_tat, expires=new_tat))
-                    except IntegrityError:
-                        continue  # another worker created the row first: read it again
-                    return decision
-                changed = conn.execute(
-                    update(table)
-                    .where(table.c.key == key, table.c.tat == stored)
-                    .values(tat=new_tat, expires=new_tat)
-                ).rowcount
-                if changed == 1:
-                    return decision
-        # Extreme contention on one key: refuse rather than let requests through unmetered.
-        return Decision(False, rate.interval, 0)
+        with self.engine.begin() as conn:
+            conn.execute(self._insert_missing(key))
+            query = select(table.c.tat).where(table.c.key == key)
+            if self.postgres:
+                query = query.with_for_update()
+            stored = conn.execute(query).scalar()
+            decision, new_tat = gcra(stored, now, rate, cost)
+            if new_tat is not None:
+                conn.execute(update(table).where(table.c.key == key)
+                             .values(tat=new_tat, expires=new_tat))
+            return decision
 
     def reset(self, key: str) -> None:
         table = RateLimitState.__table__  # type: ignore[attr-defined]

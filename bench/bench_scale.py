@@ -410,6 +410,11 @@ async def run(args: argparse.Namespace) -> Table:
                               f"{r.gap_p99:.2f} s",
                               f"{base.gap_p99:.2f} s (1 worker)" if base else "–",
                               ratio(r.gap_p99, base.gap_p99) if base else "–")
+                    table.add(f"QR fan-out {n} screens, frames delivered per screen per second "
+                              f"({label})", f"{r.frames / (r.opened * args.window):.2f}/s"
+                              if r.opened else "–", "1.00/s (one frame a second)",
+                              ratio(r.frames / (r.opened * args.window), 1.0) if r.opened
+                              else "–")
                     table.add(f"QR fan-out {n} screens, bytes per frame ({label})",
                               f"{r.frame_bytes:.0f} B", "target 300 B", ratio(r.frame_bytes, 300))
                     table.add(f"QR fan-out {n} screens, server CPU ({label})",

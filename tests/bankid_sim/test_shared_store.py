@@ -96,7 +96,9 @@ _WORKER = """
 import sys
 from devtools.bankid_sim import SimulatorConfig, SimulatorEngine
 from kivra_app.db import make_engine
-engine = SimulatorEngine(SimulatorConfig(), db=make_engine(sys.argv[1]))
+# Long deadlines: on a loaded machine each process takes tens of seconds just to start.
+engine = SimulatorEngine(SimulatorConfig(start_deadline=900, order_lifetime=1200),
+                         db=make_engine(sys.argv[1]))
 if sys.argv[2] == "start":
     print(engine.start("auth", {"endUserIp": "203.0.113.7", "requirement": {"personalNumber": "191911612388"}})["orderRef"])
 else:

@@ -7,7 +7,7 @@ trashed_at, payload_sha256 and loses amount_ore/currency/due_date (now in invoic
 gains status and closed_at.
 
 Revision ID: ea8c79cfb3a7
-Revises: ce730ca254f0
+Revises: b7c31e0d5a12
 Create Date: 2026-12-01 20:31:11.530114
 """
 import uuid

@@ -288,6 +288,8 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
                    for e in exc.errors()):
                 raise Problem("payload-too-large", detail="At most 10,000 numbers.") from None
             raise delivery.validation_problem(exc) from None
+        if len(body.personnummer) > settings.sender_match_max:
+            raise Problem("payload-too-large", detail="Too many numbers in one request.")
         reachable = await asyncio.to_thread(feed.match, get_engine(), who.sender_id,
                                             body.personnummer)
         await asyncio.to_thread(record, "recipients.match", "ok", actor=who.sender_id,
@@ -330,13 +332,11 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
                                                max_part_bytes=settings.sender_max_part_bytes)
             answer = await asyncio.to_thread(delivery.deliver, get_engine(), settings, prepared,
                                              sender_id=who.sender_id, sender_name=who.name,
-                                             idempotency_key=key)
+                                             idempotency_key=key, request_id=request_id(request))
         except Problem as problem:
             await asyncio.to_thread(record, "message.create", problem.slug,
                                     actor=who.sender_id, request=request)
             raise
-        await asyncio.to_thread(record, "message.create", "ok", actor=who.sender_id,
-                                request=request, object_id=str(answer.body.get("id")))
         headers = {"Location": answer.location} if answer.location else {}
         return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 

@@ -37,6 +37,7 @@ from kivra_app.models import (
     utcnow,
 )
 from kivra_app.senders import pdfcheck, validators
+from kivra_app.senders.audit import audit
 from kivra_app.senders.notifications import enqueue_notifications
 from kivra_app.senders.problems import Problem, invalid
 from kivra_app.senders.schemas import MessageRequest
@@ -275,7 +276,9 @@ def _existing_by_external_id(session: Session, sender_id: str, external_id: str)
 
 
 def deliver(engine: Engine, settings, prepared: Prepared, *, sender_id: str, sender_name: str,  # noqa: ANN001
-            idempotency_key: str) -> Answer:
+            idempotency_key: str, request_id: str | None = None) -> Answer:
+    """Store the delivery (or replay the key's answer). The audit row of a delivery is written
+    in the delivery's own transaction (one commit less per message)."""
     ttl = timedelta(hours=settings.idempotency_ttl_hours)
     replay = _claim_key(engine, sender_id, idempotency_key, prepared.payload_sha256, ttl=ttl)
     if replay is not None:
@@ -308,6 +311,9 @@ def deliver(engine: Engine, settings, prepared: Prepared, *, sender_id: str, sen
                     record.response_body = json.dumps({"body": answer.body,
                                                        "location": answer.location})
                     session.add(record)
+                    audit(session, actor_type="sender", actor_id=sender_id,
+                          action="message.create", object_type="message",
+                          object_id=str(answer.body["id"]), request_id=request_id)
                 return answer
             except IntegrityError:
                 continue  # the same external_id committed concurrently: look again

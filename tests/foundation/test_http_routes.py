@@ -42,7 +42,7 @@ def test_production_has_no_dev_routes_and_sends_hsts(tmp_path: Path) -> None:
         sms_provider="46elks", secret_key="k" * 64,
     )
     client = TestClient(build_api(settings), base_url="https://kivra.example.se")
-    for path in ("/dev/outbox", "/dev/outbox.json", "/bankid-sim/app"):
+    for path in ("/dev/outbox", "/dev/outbox.json", "/dev/senders", "/bankid-sim/app"):
         assert client.get(path).status_code == 404, path
     assert "max-age=31536000" in client.get("/nowhere").headers["strict-transport-security"]
 

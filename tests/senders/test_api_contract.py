@@ -315,3 +315,21 @@ def test_sensitive_letter_and_events_after_cursor_ignore_other_senders(live) -> 
     assert bad_cursor.status_code == 422 and slug(bad_cursor) == "validation-failed"
     bad_limit = sender.http.get("/events", params={"limit": 101}, headers=sender.auth)
     assert bad_limit.status_code == 422 and slug(bad_limit) == "validation-failed"
+
+
+def test_no_personnummer_in_logs_or_audit(live, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    sender = new_sender(live.engine, live.base_url)
+    _, pnr = new_person(live.engine)
+    sender.send(letter_body(pnr))
+    sender.send(invoice_body(pnr, reference="1231"))
+    sender.send(letter_body(pnr[:-1] + str((int(pnr[-1]) + 1) % 10)))
+    sender.http.post("/recipients/match", headers=sender.auth, json={"personnummer": [pnr]})
+    assert caplog.records  # the app did log (SQL, requests): none of it names the person
+    text = caplog.text
+    assert pnr not in text and pnr[2:] not in text
+    with Session(live.engine) as session:
+        rows = session.exec(select(AuditLog)).all()
+    assert rows and all(pnr not in f"{r.details} {r.object_id} {r.actor_id}" for r in rows)

@@ -220,3 +220,31 @@ def test_a_worker_killed_mid_send_is_taken_over_once(which, tmp_path, request) -
         rows = session.exec(select(NotificationOutbox)).all()
         assert {(r.status, r.attempts) for r in rows} == {("sent", 2)}
     engine.dispose()
+
+
+def test_the_app_lifespan_runs_the_worker_and_creates_the_demo_sender(tmp_path, sqlite_engine,
+                                                                       monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from kivra_app.web import sender_lifespan
+
+    settings = make_settings(tmp_path, str(sqlite_engine.url), notification_poll=0.1)
+    mailer = RecordingMailer()
+    monkeypatch.setattr(sender_lifespan, "services", lambda: SimpleNamespace(
+        settings=settings, engine=sqlite_engine, mailer=mailer, sms=RecordingSms()))
+
+    async def scenario() -> None:
+        async with sender_lifespan.sender_services():
+            demo = (tmp_path / "dev-sender.json").read_text()
+            assert "client_secret" in demo
+            _, pnr = new_person(sqlite_engine, email="life@example.se")
+            sender_id = _sender(sqlite_engine)
+            await asyncio.to_thread(deliver_direct, sqlite_engine, settings, sender_id,
+                                    "Telia Sverige AB", letter_body(pnr))
+            for _ in range(100):
+                if mailer.sent:
+                    break
+                await asyncio.sleep(0.1)
+
+    asyncio.run(scenario())
+    assert [m["to"] for m in mailer.sent] == ["life@example.se"]

@@ -52,7 +52,7 @@ def test_the_app_mounts_the_sender_api(tmp_path) -> None:
     from kivra_app.web.api import build_api
 
     settings = Settings(_env_file=None, data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/x.db")
-    with TestClient(build_api(settings)) as client:
+    with TestClient(build_api(settings), base_url="http://localhost") as client:
         spec = client.get("/api/sender/v1/openapi.json")
         assert spec.status_code == 200 and spec.json()["info"]["title"] == "Kivra sender API"
         assert spec.headers["x-content-type-options"] == "nosniff"

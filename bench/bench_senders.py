@@ -1,0 +1,201 @@
+"""Sender API throughput: deliveries/s and p99 latency with 1, 10 and 50 concurrent senders,
+each delivering letters with a 100 KB PDF, on SQLite and on PostgreSQL; and the server's memory
+(RSS) before and after 10,000 deliveries.
+
+The API runs in its own process (uvicorn, one worker, as `make run` serves it); the client is
+httpx over a real socket. Run: .venv/bin/python bench/bench_senders.py
+  [--db sqlite,postgresql] [--concurrency 1,10,50] [--per-level 500] [--memory 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class Server:
+    def __init__(self, url: str, data_dir: str) -> None:
+        self.port = free_port()
+        env = {**os.environ, "KIVRA_DATABASE_URL": url, "KIVRA_DATA_DIR": data_dir,
+               "KIVRA_SECRET_KEY": "bench" * 8, "KIVRA_SENDER_RATE_BURST": "100000",
+               "KIVRA_SENDER_RATE_PER_SECOND": "100000", "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "bench.sender_api_server:app",
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=env)
+        self.base = f"http://127.0.0.1:{self.port}/api/sender/v1"
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/openapi.json", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def setup_people(url: str, n: int) -> list[str]:
+    from sqlmodel import Session
+
+    from kivra_app.db import make_engine
+    from kivra_app.models import Mailbox, NotificationPreference, User
+    from tests.unit.fakes import make_pnr
+
+    engine = make_engine(url)
+    numbers = []
+    with Session(engine) as session:
+        for i in range(n):
+            pnr = make_pnr("19800101", f"{i + 1:03d}")
+            user = User(personnummer=pnr, email=f"bench{i}@example.se", phone="+46701740605")
+            session.add(user)
+            session.flush()
+            session.add(Mailbox(user_id=user.id))
+            session.add(NotificationPreference(user_id=user.id, email_new_mail=True))
+            numbers.append(pnr)
+        session.commit()
+    engine.dispose()
+    return numbers
+
+
+def make_senders(url: str, n: int) -> list[tuple[str, str]]:
+    from stdnum import luhn
+
+    from kivra_app.db import make_engine
+    from kivra_app.senders.credentials import create_sender
+
+    engine = make_engine(url)
+    out = []
+    for i in range(n):
+        nine = f"559{i:06d}"
+        orgnr = nine + luhn.calc_check_digit(nine)
+        issued = create_sender(engine, name=f"Bench {i} AB", orgnr=orgnr)
+        out.append((issued.client_id, issued.client_secret))
+    engine.dispose()
+    return out
+
+
+async def run_level(base: str, creds: list[tuple[str, str]], people: list[str], pdf: str,
+                    total: int) -> tuple[float, float, float]:
+    """(deliveries/s, p50 ms, p99 ms) with len(creds) senders sending at once."""
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=len(creds) + 5)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
+        tokens = []
+        for client_id, secret in creds:
+            r = await http.post("/oauth/token", data={"grant_type": "client_credentials"},
+                                auth=(client_id, secret))
+            tokens.append(r.json()["access_token"])
+        per_sender = max(1, total // len(creds))
+
+        async def sender(token: str, index: int) -> None:
+            for j in range(per_sender):
+                body = {"recipient": {"personnummer": people[(index * 7 + j) % len(people)]},
+                        "external_id": uuid.uuid4().hex, "type": "letter",
+                        "subject": "Bench", "parts": [{"filename": "b.pdf",
+                                                       "content_type": "application/pdf",
+                                                       "data_base64": pdf}]}
+                t0 = time.perf_counter()
+                r = await http.post("/messages", json=body, headers={
+                    "Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex})
+                latencies.append(time.perf_counter() - t0)
+                if r.status_code != 201:
+                    raise RuntimeError(f"{r.status_code} {r.text[:200]}")
+
+        start = time.perf_counter()
+        await asyncio.gather(*(sender(t, i) for i, t in enumerate(tokens)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000
+
+
+def database(kind: str, tmp: str) -> tuple[str, object]:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp}/bench.db", None
+    from sqlalchemy import create_engine, text
+
+    name = f"kivra_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return f"postgresql://postgres@127.0.0.1:5432/{name}", drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--concurrency", default="1,10,50")
+    parser.add_argument("--per-level", type=int, default=500)
+    parser.add_argument("--memory", type=int, default=10_000, help="deliveries for the RSS check (0: skip)")
+    args = parser.parse_args()
+    from kivra_app.senders.pdfwriter import make_pdf
+
+    pdf = base64.b64encode(make_pdf("Bench", ["Rad"] * 40, pad_to=100_000)).decode()
+    levels = [int(x) for x in args.concurrency.split(",")]
+    print(f"PDF {len(base64.b64decode(pdf)) // 1000} KB; {os.cpu_count()} CPUs; "
+          f"load {os.getloadavg()[0]:.1f}")
+    for kind in args.db.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            url, drop = database(kind, tmp)
+            server = Server(url, tmp)
+            try:
+                people = setup_people(url, 200)
+                creds = make_senders(url, max(levels))
+                for level in levels:
+                    rate, p50, p99 = asyncio.run(run_level(server.base, creds[:level], people,
+                                                           pdf, args.per_level))
+                    print(f"{kind:10s} senders={level:3d} deliveries/s={rate:7.1f} "
+                          f"p50={p50:7.1f} ms p99={p99:7.1f} ms")
+                if args.memory and kind == args.db.split(",")[-1]:
+                    before = rss_kb(server.proc.pid)
+                    asyncio.run(run_level(server.base, creds[:10], people, pdf, args.memory))
+                    after = rss_kb(server.proc.pid)
+                    print(f"{kind:10s} RSS before={before / 1024:.0f} MB after {args.memory} "
+                          f"deliveries={after / 1024:.0f} MB (delta {(after - before) / 1024:+.0f} MB)")
+            finally:
+                server.stop()
+                if drop:
+                    drop()
+
+
+if __name__ == "__main__":
+    main()

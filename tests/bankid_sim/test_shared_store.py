@@ -110,7 +110,7 @@ def test_separate_processes_share_orders_on_postgresql(pg_url: str) -> None:
     def run(*args: str) -> str:
         out = subprocess.run(
             [sys.executable, "-c", _WORKER, pg_url, *args],
-            cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+            cwd=ROOT, capture_output=True, text=True, timeout=600, check=True,
         )
         return out.stdout.strip()
 
@@ -119,7 +119,7 @@ def test_separate_processes_share_orders_on_postgresql(pg_url: str) -> None:
     # The same person cannot start a second order from another process either.
     proc = subprocess.run(
         [sys.executable, "-c", _WORKER, pg_url, "start"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode != 0 and "alreadyInProgress" in proc.stderr
 

@@ -84,6 +84,15 @@ def cluster(workdir: Path, private_redis: PrivateRedis, cluster_db: str) -> Iter
 
 
 @pytest.fixture
+def patient_expect() -> Iterator[None]:
+    """Each step's answer crosses nginx, an instance and Redis: on a machine shared with other
+    builds (load average 15-20 seen) the shared helpers' 5 s can pass. 30 s for this test only."""
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@pytest.fixture
 def cluster_page(request: pytest.FixtureRequest, browser: Browser,
                  cluster: Cluster) -> Iterator[Page]:
     yield from _open_page(request, browser, "cluster", base_url=cluster.url, **DESKTOP)
@@ -140,7 +149,7 @@ def _db_rows(url: str, query: str, **params: object) -> list[tuple]:
 
 
 def test_signup_through_the_cluster_survives_a_killed_instance_and_a_redis_restart(
-    cluster_page: Page, cluster: Cluster, private_redis: PrivateRedis
+    cluster_page: Page, cluster: Cluster, private_redis: PrivateRedis, patient_expect: None
 ) -> None:
     page, url = cluster_page, cluster.url
     address = unique_email("cluster")

@@ -106,11 +106,15 @@ def approve_in_the_bankid_app(url: str, pnr: str, timeout: float = 60) -> None:
     masked = pnr[:8] + "-****"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        orders = httpx.get(f"{url}/bankid-sim/app/orders", timeout=10).json()["orders"]
+        listed = httpx.get(f"{url}/bankid-sim/app/orders", timeout=30)
+        if listed.status_code != 200:  # an instance too slow to answer in time: ask again
+            time.sleep(0.5)
+            continue
+        orders = listed.json()["orders"]
         mine = [o for o in orders if o["personalNumber"] == masked and not o["pickedUp"]]
         if mine:
             response = httpx.post(f"{url}/bankid-sim/app/orders/{mine[0]['id']}/action",
-                                  json={"action": "approve", "personalNumber": pnr}, timeout=10)
+                                  json={"action": "approve", "personalNumber": pnr}, timeout=30)
             assert response.status_code == 200, response.text
             return
         time.sleep(0.5)

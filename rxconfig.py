@@ -32,10 +32,9 @@ config = rx.Config(
     redis_url=settings.redis_url,
     backend_host=settings.effective_bind_host,
     show_built_with_reflex=False,
+    # No Radix Themes: the pages are plain `rx.el` elements styled by components/theme.py, and
+    # the plugin's stylesheet (81 KiB compressed, render-blocking, issue #11) and its Theme
+    # wrapper went to every page unused. Reflex re-enables it by itself if a Radix component
+    # is ever used.
     disable_plugins=[rx.plugins.SitemapPlugin],
-    plugins=[
-        rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="green", radius="large", appearance="light")
-        ),
-    ],
 )

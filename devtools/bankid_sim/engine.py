@@ -40,6 +40,7 @@ from devtools.bankid_sim.signature import FAKE_OCSP_RESPONSE, fake_signature
 from devtools.bankid_sim.store import OrderStore, Refusal, Tx, memory_engine
 
 NO_SUCH_ORDER = "No such order"
+FAULTS_TTL = 1.0  # seconds a process keeps the fault settings it read
 APP_ACTIONS = ("approve", "cancel", "blocked", "declineCall", "oldApp")
 _ACTION_FAILURES = {
     "cancel": "userCancel",
@@ -134,24 +135,32 @@ class SimulatorEngine:
         self.clock = clock or time.time
         self.store = OrderStore(db if db is not None else memory_engine())
         self._random = random.Random()  # fault sampling only
+        self._faults_cache: tuple[float, FaultSettings] | None = None
 
     # --- administration --------------------------------------------------------------
 
     def reset(self, config: SimulatorConfig | None = None) -> None:
         """Drop every order and the fault settings (for every worker sharing the store)."""
         self.store.clear()
+        self._faults_cache = None
         if config is not None:
             self.config = config
 
     @property
     def faults(self) -> FaultSettings:
+        """The shared fault settings, read at most once a second per process (every RP call
+        asks; a change made through this process is seen at once, elsewhere within 1 s)."""
+        now = time.monotonic()
+        if self._faults_cache is not None and now - self._faults_cache[0] < FAULTS_TTL:
+            return self._faults_cache[1]
         stored = self.store.read_knob("faults")
-        if stored is None:
-            return self.config.faults
-        return FaultSettings.from_json(json.loads(stored))
+        faults = self.config.faults if stored is None else FaultSettings.from_json(json.loads(stored))
+        self._faults_cache = (now, faults)
+        return faults
 
     def set_faults(self, faults: FaultSettings) -> None:
         self.store.write_knob("faults", json.dumps(faults.to_json()))
+        self._faults_cache = None
 
     def injected_fault(
         self, method: str, faults: FaultSettings | None = None
@@ -177,6 +186,7 @@ class SimulatorEngine:
             current.remaining -= 1
             if stored is not None:
                 set_value(json.dumps(current.to_json()))
+            self._faults_cache = None
             return _fault_error(current)
 
     # --- RP API ------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def standalone_port(pki: Pki) -> Iterator[int]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # a loaded machine takes long to import (seen: 25 s)
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -96,7 +96,9 @@ _WORKER = """
 import sys
 from devtools.bankid_sim import SimulatorConfig, SimulatorEngine
 from kivra_app.db import make_engine
-engine = SimulatorEngine(SimulatorConfig(), db=make_engine(sys.argv[1]))
+# Long deadlines: on a loaded machine each process takes tens of seconds just to start.
+engine = SimulatorEngine(SimulatorConfig(start_deadline=900, order_lifetime=1200),
+                         db=make_engine(sys.argv[1]))
 if sys.argv[2] == "start":
     print(engine.start("auth", {"endUserIp": "203.0.113.7", "requirement": {"personalNumber": "191911612388"}})["orderRef"])
 else:
@@ -108,7 +110,7 @@ def test_separate_processes_share_orders_on_postgresql(pg_url: str) -> None:
     def run(*args: str) -> str:
         out = subprocess.run(
             [sys.executable, "-c", _WORKER, pg_url, *args],
-            cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+            cwd=ROOT, capture_output=True, text=True, timeout=600, check=True,
         )
         return out.stdout.strip()
 
@@ -117,7 +119,7 @@ def test_separate_processes_share_orders_on_postgresql(pg_url: str) -> None:
     # The same person cannot start a second order from another process either.
     proc = subprocess.run(
         [sys.executable, "-c", _WORKER, pg_url, "start"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode != 0 and "alreadyInProgress" in proc.stderr
 

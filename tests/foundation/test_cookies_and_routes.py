@@ -14,8 +14,10 @@ from starlette.responses import Response
 from starlette.testclient import TestClient
 
 import kivra_app.models  # noqa: F401 - registers the tables
+from kivra_app.antiautomation import StartLimiter
 from kivra_app.auth import sessions
 from kivra_app.db import make_engine
+from kivra_app.ratelimit import DatabaseBackend, RateLimiter
 from kivra_app.settings import Settings
 from kivra_app.signup.service import SignupService
 from kivra_app.web import session_routes
@@ -137,10 +139,7 @@ class App:
         self.svc = SignupService(engine=self.engine, settings=self.settings, bankid=self.bankid,
                                  mailer=self.mailer, sms=self.sms, clock=self.clock)
         self.flow = Flow(self.svc, self.bankid, self.mailer, self.sms, self.clock)
-        from kivra_app.antiautomation import StartLimiter
-        from kivra_app.ratelimit import build_rate_limiter
-
-        limits = StartLimiter(build_rate_limiter(self.settings, self.engine), self.settings)
+        limits = StartLimiter(RateLimiter(DatabaseBackend(self.engine)), self.settings)
         services = SimpleNamespace(settings=self.settings, engine=self.engine, signup=self.svc,
                                    start_limits=limits)
         monkeypatch.setattr(session_routes, "services", lambda: services)

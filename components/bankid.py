@@ -30,13 +30,13 @@ class QrCodeSvg(rx.Component):
     margin_size: rx.Var[int]
     bg_color: rx.Var[str]
     fg_color: rx.Var[str]
-    title: rx.Var[str]  # rendered as the SVG's <title>: its text alternative (axe svg-img-alt)
 
 
-def qr_code(value: Any, *, size: int = QR_PIXELS, title: Any = None) -> rx.Component:
+def qr_code(value: Any, *, size: int = QR_PIXELS, decorative: bool = False) -> rx.Component:
     """The QR of `value`, black on white with its quiet zone, error correction L (BankID's
-    frames are short; L gives the largest modules). `title`: the SVG's text alternative."""
-    props = {"title": title} if title is not None else {}
+    frames are short; L gives the largest modules). `decorative`: the SVG (qrcode.react gives
+    it role="img") is hidden from assistive technology because its wrapper names the image."""
+    props = {"custom_attrs": {"aria-hidden": "true"}} if decorative else {}
     return QrCodeSvg.create(value=value, size=size, level="L", margin_size=QUIET_ZONE,
                             bg_color="#ffffff", fg_color="#000000", **props)
 
@@ -46,7 +46,7 @@ def qr_panel(frame: Any, *, alt: Any, loading_text: Any,
     """The QR of the current frame text (empty: a loading text), with a fixed-size box so
     nothing jumps while the first frame arrives. `alt` names the image for screen readers."""
     image = rx.el.div(
-        qr_code(frame, title=alt),
+        qr_code(frame, decorative=True),
         role="img",
         aria_label=alt,
         id="bankid-qr",

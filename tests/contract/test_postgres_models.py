@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, select
 
 import kivra_app.models  # noqa: F401
 from kivra_app.db import make_engine
-from kivra_app.models import Signup, User
+from kivra_app.models import BankIdOrder, Signup, User
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -42,16 +42,21 @@ def test_signup_round_trip_and_constraints(pg_engine):
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     with Session(pg_engine) as session:
         session.add(Signup(secret_hash="a" * 64, step="bankid", language="en",
-                           personnummer_typed="198507099805", bankid_same_device=True,
-                           bankid_first_order_at=now, created_at=now, updated_at=now,
+                           personnummer_typed="198507099805", bankid_verified_at=now,
+                           created_at=now, updated_at=now,
                            expires_at=now + timedelta(hours=1)))
+        session.add(BankIdOrder(purpose="signup", owner="signup:1", same_device=True,
+                                first_started_at=now, started_at=now, created_at=now,
+                                updated_at=now))
         session.commit()
     with Session(pg_engine) as session:
         row = session.exec(select(Signup).where(Signup.secret_hash == "a" * 64)).one()
-        assert (row.step, row.language, row.personnummer_typed, row.bankid_same_device) == (
-            "bankid", "en", "198507099805", True)
-        assert row.bankid_first_order_at == now and row.bankid_first_order_at.tzinfo is not None
+        assert (row.step, row.language, row.personnummer_typed) == (
+            "bankid", "en", "198507099805")
+        assert row.bankid_verified_at == now and row.bankid_verified_at.tzinfo is not None
         assert row.expires_at - row.created_at == timedelta(hours=1)
+        order = session.exec(select(BankIdOrder)).one()
+        assert order.same_device is True and order.first_started_at == now
     with Session(pg_engine) as session:
         session.add(User(personnummer="198507099805", email="a@example.se", phone="+46701740605"))
         session.commit()

@@ -95,7 +95,7 @@ def test_pay_an_invoice_with_bankid_on_a_phone(iphone_page: Page, running_app) -
     page, pnr = iphone_page, PAYERS["phone"]
     logged_in_person(running_app, page, pnr, "Olle")
     page.goto("/mailbox")
-    sender = SenderApi.create(running_app, "Vattenbolaget AB", "5560360793")
+    sender = SenderApi.create(running_app, "Vattenbolaget AB", "5560473521")
     _open_invoice(page, sender, pnr, "Faktura vatten")
     _fill_payment(page)
     _assert_sign_text(running_app.url, "Vattenbolaget AB")

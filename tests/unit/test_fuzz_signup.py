@@ -114,11 +114,12 @@ def secrets_at(flow):
 @given(secret=ANY, raw=ANY, language=ANY, ticket=ANY)
 def test_sessions_and_personnummer_take_anything(svc, log_lines, secret, raw, language,
                                                  ticket) -> None:
-    for call, args in ((svc.view, (secret,)), (svc.continue_ticket, (secret,)),
+    for call, args in ((svc.view, (secret,)),
                        (svc.rotate_secret, (secret, ticket)), (svc.set_language, (secret, language)),
                        (svc.submit_personnummer, (secret, raw)),
                        (svc.issue_login_ticket, (secret,)), (svc.begin, (language,))):
         _calm(call, *args)
+    _calm(svc.continue_ticket, secret, tab=ticket)
     _assert_clean(log_lines, set(PNR_FORMS) | _digit_runs(raw))
 
 
@@ -134,10 +135,10 @@ def test_every_step_takes_anything(svc, flow, secrets_at, log_lines, mailer, sms
     _calm(svc.resend_code, kind, secret, client_ip=ip)
     _calm(svc.set_language, secret, language)
     _calm(svc.change_contact, kind, secret)
-    _calm(svc.start_bankid, secret, end_user_ip=ip, same_device=raw, user_agent=code,
-          return_url=language)
-    _calm(svc.bankid_qr, secret)
-    _calm(svc.poll_bankid, secret)
+    _calm(svc.start_bankid, secret, tab=language, end_user_ip=ip, same_device=raw,
+          user_agent=code, return_url=language)
+    _calm(svc.current_bankid, secret, tab=code)
+    _calm(svc.poll_bankid, secret, raw, tab=code)
     _assert_clean(log_lines, set(PNR_FORMS) | _sent_codes(mailer, sms)
                   | {r for r in _digit_runs(raw) | _digit_runs(code) if len(r) >= 10})
 

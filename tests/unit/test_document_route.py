@@ -17,7 +17,7 @@ from tests.unit.mailbox_data import letter, login, minimal_pdf, person
 def client(engine, settings, monkeypatch):
     monkeypatch.setattr(documents, "services", lambda: SimpleNamespace(settings=settings,
                                                                        engine=engine))
-    return TestClient(build_api(settings))
+    return TestClient(build_api(settings), base_url=settings.base_url)
 
 
 def _part(engine, user_id, **kw) -> str:

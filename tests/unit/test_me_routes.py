@@ -20,7 +20,7 @@ from tests.unit.mailbox_data import letter, login, minimal_pdf, person
 def client(engine, settings, monkeypatch):
     monkeypatch.setattr(me_routes, "services", lambda: SimpleNamespace(settings=settings,
                                                                        engine=engine))
-    return TestClient(build_api(settings))
+    return TestClient(build_api(settings), base_url=settings.base_url)
 
 
 def test_export_is_the_sessions_own_data_as_a_zip(engine, client) -> None:

@@ -8,24 +8,20 @@ import ast
 import inspect
 import json
 import textwrap
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 
 import kivra_app.auth.sessions as sessions
-import kivra_app.mailbox.service as mailbox_service
 import state.deps as deps
-import state.personal as personal
 from kivra_app.bankid_flow import Complete, Person
-from kivra_app.mailbox.service import LetterSummary, UserDisplay
 from kivra_app.signup.errors import SignupError
 from kivra_app.signup.service import BankIdProgress
 from kivra_app.signup.steps import Step
 from state.mailbox import MailboxState
 from state.signup import MAX_AUTO_CONTINUE, SignupState
 from tests.unit_ui.fakes import PNR, SECRET, FakeSignupService, fake_services, state_tree
+from tests.unit_ui.mailbox_world import build_world
 
 COOKIE = f"kivra_signup={SECRET}"
 
@@ -162,51 +158,22 @@ def test_the_bankid_loop_never_awaits_bankid_while_holding_the_lock() -> None:
 # ------------------------------------------------------------------ logout
 
 
-SESSION = "session-secret-abcdefghijklmnopqrstuvwxyz0123"
-
-
-@dataclass
-class _Ended:
-    secrets: list[str]
-
-
 @pytest.fixture
-def mailbox(monkeypatch: pytest.MonkeyPatch) -> _Ended:
-    ended = _Ended([])
-    live = {SESSION}
-    settings = SimpleNamespace(base_url="http://localhost:8100")
-    monkeypatch.setattr(deps, "services", lambda: SimpleNamespace(engine=object(),
-                                                                   settings=settings))
-    monkeypatch.setattr(sessions, "user_for_session",
-                        lambda engine, secret: 7 if secret in live else None)
-    monkeypatch.setattr(sessions, "session_status", lambda engine, secret: sessions.SessionCheck(
-        *((7, "live") if sessions.user_for_session(engine, secret) else (None, "none"))))
-    monkeypatch.setattr(personal, "_live", {})
-
-    def end_session(engine: object, secret: str) -> None:
-        ended.secrets.append(secret)
-        live.discard(secret)
-
-    monkeypatch.setattr(sessions, "end_session", end_session)
-    monkeypatch.setattr(mailbox_service, "user_display",
-                        lambda engine, uid: UserDisplay("Anna", "anna@example.se", "070-174 06 05"))
-    monkeypatch.setattr(mailbox_service, "list_letters", lambda engine, uid, offset=0, limit=25: [
-        LetterSummary(1, "Kivra", "Välkommen till Kivra", "letter",
-                      datetime(2026, 11, 25, 9, 30, tzinfo=UTC), False)
-    ])
-    return ended
+def mailbox(tmp_path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:  # noqa: ANN001
+    return build_world(tmp_path, monkeypatch)
 
 
-async def test_logout_ends_the_session_and_forgets_the_tabs_letters(mailbox: _Ended) -> None:
-    m = state_tree(MailboxState, cookie=f"kivra_session={SESSION}", path="/mailbox")
+async def test_logout_ends_the_session_and_forgets_the_tabs_letters(mailbox) -> None:  # noqa: ANN001
+    m = state_tree(MailboxState, cookie=f"kivra_session={mailbox.secret}", path="/mailbox")
     await m.load()
     assert m.status == "in" and m.letters and m.given_name == "Anna"
     m.app_prompt_dismissed = "1"
     signup = await m.get_state(SignupState)
     signup._shown = {"given_name": "Anna", "email": "anna@example.se"}
     spec = await m.logout()
-    assert mailbox.secrets == [SESSION]  # ended on the server, before the page load
-    assert (m.status, m.letters, m.given_name, m.open_id) == ("", [], "", 0)
+    # ended on the server, before the page load
+    assert sessions.user_for_session(mailbox.engine, mailbox.secret) is None
+    assert (m.letters, m.given_name, m.open_id) == ([], "", 0)
     assert (signup.given_name, signup.email) == ("", "")
     assert m.app_prompt_dismissed == "1"  # a device preference survives
     assert "/api/logout" in _script(spec) and "method = " in _script(spec) and "post" in _script(spec)
@@ -214,7 +181,8 @@ async def test_logout_ends_the_session_and_forgets_the_tabs_letters(mailbox: _En
     assert "Välkommen" not in blob and "Anna" not in blob
 
 
-async def test_logout_without_a_session_still_clears_and_leaves(mailbox: _Ended) -> None:
+async def test_logout_without_a_session_still_clears_and_leaves(mailbox) -> None:  # noqa: ANN001
     m = state_tree(MailboxState, cookie=None, path="/mailbox")
     spec = await m.logout()
-    assert mailbox.secrets == [] and "/api/logout" in _script(spec)
+    assert sessions.user_for_session(mailbox.engine, mailbox.secret) is not None  # untouched
+    assert "/api/logout" in _script(spec)

@@ -27,7 +27,7 @@ def language_switch(texts: Any, on_switch: Any) -> rx.Component:
 
 
 def _header(texts: Any, on_switch_lang: Any, help_href: str, width: str,
-            login_href: str) -> rx.Component:
+            login_href: str | None) -> rx.Component:
     return rx.el.header(
         rx.el.div(
             rx.el.a(
@@ -44,12 +44,16 @@ def _header(texts: Any, on_switch_lang: Any, help_href: str, width: str,
                 },
             ),
             rx.el.nav(
-                language_switch(texts, on_switch_lang),
-                theme_switch(texts),
-                # A returning person logs in from every page.
-                rx.el.a(texts["nav.login"], href=login_href, id="login-link", style=theme.LINK),
+                *drop_none(
+                    language_switch(texts, on_switch_lang),
+                    theme_switch(texts),
+                    # A returning person logs in from every page (not from the mailbox's own
+                    # pages: there the person is logged in and the page offers "Logga ut").
+                    rx.el.a(texts["nav.login"], href=login_href, id="login-link",
+                            style=theme.LINK) if login_href else None,
                 # Same place on every page and step (WCAG 3.2.6 Consistent Help).
-                rx.el.a(texts["nav.help"], href=help_href, id="help-link", style=theme.LINK),
+                    rx.el.a(texts["nav.help"], href=help_href, id="help-link", style=theme.LINK),
+                ),
                 aria_label=texts["lang.label"],
                 style={"display": "flex", "gap": theme.SPACE["md"], "align_items": "center",
                        "flex_wrap": "wrap", "justify_content": "flex-end"},
@@ -73,14 +77,15 @@ def page_shell(
     texts: Any,
     on_switch_lang: Any,
     help_href: str = HELP_ROUTE,
-    login_href: str = LOGIN_ROUTE,
+    login_href: str | None = LOGIN_ROUTE,
     width: str = theme.COLUMN_WIDTH,
     extra: Any = None,
 ) -> rx.Component:
     """A whole page: a skip link, the header and a centred column (~480 px; full width on a phone).
 
     `texts` is a mapping (a Var of the catalogue or a plain dict) with the nav.* and lang.* keys
-    (nav.login: the "Logga in" link of every page, to `login_href`).
+    (nav.login: the "Logga in" link of every page, to `login_href`; None leaves it out, for
+    pages of someone logged in).
     `on_switch_lang` is the event for the language button. `extra` is rendered after <main>
     (e.g. window listeners).
     """

@@ -155,6 +155,7 @@ def logged_out() -> rx.Component:
     return card(stack(
         rx.el.h1(T["mailbox.logged_out_heading"]),
         rx.el.p(T["mailbox.logged_out"]),
+        link_button(T["mailbox.login"], "/login?next=/mailbox", id="mailbox-login"),
         link_button(T["mailbox.to_start"], "/", id="to-start"),
     ))
 
@@ -177,6 +178,7 @@ def mailbox_page() -> rx.Component:
             ("expired", _expired()),
             rx.el.div(rx.el.p(T["common.loading"]), role="status", aria_live="polite"),
         ),
+        login_href=None,  # logged in, or told how to log in again in the page itself
         texts=T,
         width=theme.WIDE_COLUMN_WIDTH,
         on_switch_lang=[LangState.set_language(T["lang.other_code"]), M.relabel],

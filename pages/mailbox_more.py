@@ -25,7 +25,7 @@ from state.mailbox_sign import SignState as S
 
 
 def _shell(*children: rx.Component) -> rx.Component:
-    return page_shell(*children, texts=T, width=theme.WIDE_COLUMN_WIDTH,
+    return page_shell(*children, texts=T, width=theme.WIDE_COLUMN_WIDTH, login_href=None,
                       on_switch_lang=LangState.set_language(T["lang.other_code"]))
 
 

@@ -131,8 +131,12 @@ class SignState(BankIdLoopMixin, rx.State):
         return SignState.bankid_loop
 
     def _bankid_answer(self, result: Any) -> Any:
-        """Under the lock: a complete order of this tab is remembered for the finish step."""
-        if isinstance(result, Complete) and result.first:
+        """Under the lock: a complete order of this tab is remembered for the finish step.
+        Not only for the first observer: on a phone the loop that first sees the completion can
+        belong to the page that left for the BankID app (its `finish` event has no browser to
+        go to), and the page that comes back must still finish. `finish` consumes the order,
+        so it acts once whichever loop gets there."""
+        if isinstance(result, Complete):
             self._completed = int(result.order_id)
             return SignState.finish
         return None

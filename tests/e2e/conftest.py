@@ -86,6 +86,12 @@ def app_env(port: int, data_dir: Path, **extra: str) -> dict[str, str]:
         KIVRA_DATA_DIR=str(data_dir),
         KIVRA_DATABASE_URL=f"sqlite:///{data_dir / 'e2e.db'}",
         KIVRA_SMTP_PORT=str(_free_port()),
+        # Every test of the suite comes from 127.0.0.1: the per-address caps (codes sent, BankID
+        # orders and signups started) are for one person's address, not a whole test suite's.
+        # Their own tests (tests/unit/test_codes.py, test_antiautomation.py) keep the defaults.
+        KIVRA_CODE_MAX_SENDS_PER_IP="100000",
+        KIVRA_IP_START_BURST="100000",
+        KIVRA_IP_START_PER_MINUTE="100000",
         REFLEX_USE_NPM="1",
         REFLEX_CHECK_LATEST_VERSION="false",
         REFLEX_TELEMETRY_ENABLED="false",

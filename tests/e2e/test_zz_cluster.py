@@ -152,6 +152,9 @@ def _db_rows(url: str, query: str, **params: object) -> list[tuple]:
         engine.dispose()
 
 
+# Not in `make test` yet: it passed once and failed three times on a machine at load 15-25, at
+# load-bound waits (never at the kill or the Redis restart). `make cluster-e2e` runs it.
+@pytest.mark.cluster
 def test_signup_through_the_cluster_survives_a_killed_instance_and_a_redis_restart(
     cluster_page: Page, cluster: Cluster, private_redis: PrivateRedis, patient_expect: None
 ) -> None:

@@ -66,7 +66,10 @@ lint: install-dev
 unit: install-dev
 	pytest tests --ignore=tests/e2e -p no:playwright -q
 
-E2E_FLAGS := -p no:asyncio -q -W ignore::pytest.PytestConfigWarning
+# pytest-playwright empties its --output folder when the session starts, after pytest-html has
+# made test-results/ for its report: a run with no failure then had no folder to write the
+# report into. Its own artifacts get a sub-folder of their own.
+E2E_FLAGS := -p no:asyncio -q -W ignore::pytest.PytestConfigWarning --output=test-results/playwright
 
 ## The browser tests, the gallery's a11y/visual matrix included; an HTML report in test-results/.
 e2e: install-dev chromium

@@ -71,13 +71,14 @@ unit: install-dev
 # report into. Its own artifacts get a sub-folder of their own.
 E2E_FLAGS := -p no:asyncio -q -W ignore::pytest.PytestConfigWarning --output=test-results/playwright
 
-## The browser tests, the gallery's a11y/visual matrix included; an HTML report in test-results/.
-e2e: install-dev chromium
-	pytest tests/e2e $(E2E_FLAGS) -m "not cluster" --html=test-results/report.html --self-contained-html
+## The browser tests, the gallery's a11y/visual matrix and the signup through the nginx cluster
+## included (test_zz_cluster.py runs last); an HTML report in test-results/.
+e2e: install-dev chromium nginx
+	pytest tests/e2e $(E2E_FLAGS) --html=test-results/report.html --self-contained-html
 
-## The signup through `make cluster` (two instances behind nginx, a killed instance, a Redis
-## restart): not part of `make test` until it is reliable on this machine.
-cluster-e2e: install-dev chromium
+## The signup through `make cluster` alone (two instances behind nginx, a killed instance, a
+## Redis restart).
+cluster-e2e: install-dev chromium nginx
 	pytest tests/e2e $(E2E_FLAGS) -m cluster
 
 ## Rewrite the gallery screenshot baselines after an intended change (review the PNGs, commit).

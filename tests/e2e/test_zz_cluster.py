@@ -99,21 +99,22 @@ def cluster_page(request: pytest.FixtureRequest, browser: Browser,
 
 
 def approve_in_the_bankid_app(url: str, pnr: str, timeout: float = 60) -> None:
-    """The person opens the order in the BankID test app's list and approves it (not by
-    scanning: on a machine this loaded a QR frame can be older than the app accepts)."""
+    """The person opens the order in the BankID test app's list and approves it as `pnr` (not
+    by scanning: on a loaded machine a QR frame can be older than the app accepts). Orders
+    carry no personal number (issue #12, finding 4), so the order is found as the one pending
+    order of this cluster's own database."""
     import httpx
 
-    masked = pnr[:8] + "-****"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         listed = httpx.get(f"{url}/bankid-sim/app/orders", timeout=30)
         if listed.status_code != 200:  # an instance too slow to answer in time: ask again
             time.sleep(0.5)
             continue
-        orders = listed.json()["orders"]
-        mine = [o for o in orders if o["personalNumber"] == masked and not o["pickedUp"]]
-        if mine:
-            response = httpx.post(f"{url}/bankid-sim/app/orders/{mine[0]['id']}/action",
+        pending = [o for o in listed.json()["orders"] if not o["pickedUp"]]
+        assert len(pending) <= 1, f"more than this test's order is pending: {pending}"
+        if pending:
+            response = httpx.post(f"{url}/bankid-sim/app/orders/{pending[0]['id']}/action",
                                   json={"action": "approve", "personalNumber": pnr}, timeout=30)
             assert response.status_code == 200, response.text
             return
@@ -152,8 +153,9 @@ def _db_rows(url: str, query: str, **params: object) -> list[tuple]:
         engine.dispose()
 
 
-# Not in `make test` yet: it passed once and failed three times on a machine at load 15-25, at
-# load-bound waits (never at the kill or the Redis restart). `make cluster-e2e` runs it.
+# Part of `make e2e` (last, by its file name); `make cluster-e2e` runs it alone. Its earlier
+# failures were the approval helper looking for the order by personal number, which orders no
+# longer carry (issue #12, finding 4), not the kill or the Redis restart.
 @pytest.mark.cluster
 def test_signup_through_the_cluster_survives_a_killed_instance_and_a_redis_restart(
     cluster_page: Page, cluster: Cluster, private_redis: PrivateRedis, patient_expect: None

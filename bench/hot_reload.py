@@ -83,11 +83,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=["dev", "preview"], default="dev")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--max-wait", type=float, default=120,
+                        help="give up on an edit after this many seconds")
     args = parser.parse_args()
     original = THEME.read_text()
     assert TOKEN_LINE in original, "the token line moved: update bench/hot_reload.py"
     data = Path(tempfile.mkdtemp(prefix="hot-reload-"))
+    started = time.monotonic()
     proc, url = _start(args.mode, data)
+    print(f"app up after {time.monotonic() - started:.0f} s (log: {data / 'app.log'})")
     times = []
     try:
         with sync_playwright() as p:
@@ -104,8 +108,9 @@ def main() -> None:
                 saved = time.monotonic()
                 last_reload = saved
                 while _safe_colour(page) != rgb:
-                    if time.monotonic() - saved > 120:
-                        raise RuntimeError("no change after 120 s")
+                    if time.monotonic() - saved > args.max_wait:
+                        raise RuntimeError(f"no change after {args.max_wait:.0f} s "
+                                           f"(the app's log: {data / 'app.log'})")
                     if time.monotonic() - last_reload > 0.5:
                         last_reload = time.monotonic()
                         try:

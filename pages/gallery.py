@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import reflex as rx
+from reflex.utils.imports import ImportVar
+from reflex.vars import VarData
 
 from components import theme
 from components.layout import stack
@@ -32,7 +34,7 @@ PAGE = {**theme.SHELL_RULES, "padding": theme.SPACE["lg"]}
 
 # The bare story page ---------------------------------------------------------------------------
 # One dynamic route for every story and language: the story is picked at run time from the route
-# params (rx.match over "<lang>/<component>/<story>"), so a save recompiles one page, not one per
+# params (rx.match over "<lang>/<component>/<story>", ROUTE_KEY), so a save recompiles one page, not one per
 # story and language (issue #10: a save took over 120 s with ~220 gallery routes under Vite).
 RAW_ROUTE = "/gallery/raw/[gallery_lang]/[gallery_component]/[gallery_story]"
 VIEWER_ROUTE = "/gallery/[gallery_component]/[gallery_story]"
@@ -47,10 +49,21 @@ def _raw_story(story: Story, lang: str) -> rx.Component:
     )
 
 
+# "<lang>/<component>/<story>" of the bare page, read in the browser from React Router's route
+# params: the story shows from the first render, as with one static page per story, without
+# waiting for the backend (after a save that is the restarting worker) to hydrate the page.
+ROUTE_KEY: rx.Var = rx.Var(
+    _js_expr="[galleryParams.gallery_lang, galleryParams.gallery_component, "
+             "galleryParams.gallery_story].join('/')",
+    _var_type=str,
+    _var_data=VarData(imports={"react-router": [ImportVar(tag="useParams")]},
+                      hooks={"const galleryParams = useParams();": None}),
+)
+
+
 def _raw_page(stories: list[Story]):
     def page() -> rx.Component:
-        key = (rx.State.gallery_lang.to(str) + "/" + rx.State.gallery_component.to(str) + "/"
-               + rx.State.gallery_story.to(str))
+        key = ROUTE_KEY
         known = rx.Var.create([f"{lang}/{s.key}" for s in stories for lang in LANGUAGES])
         return rx.el.main(
             rx.match(
@@ -229,7 +242,10 @@ def register_gallery(app: rx.App) -> None:
     app.add_page(_index_page(stories), route="/gallery", title="Gallery")
     app.add_page(_viewer_page, route=VIEWER_ROUTE, title=GalleryState.page_title,
                  on_load=GalleryState.load)
-    app.add_page(_raw_page(stories), route=RAW_ROUTE, title="Story · Gallery")
+    # The viewer's route has set up rx.State.gallery_component and .gallery_story by now.
+    app.add_page(_raw_page(stories), route=RAW_ROUTE,
+                 title=rx.State.gallery_component.to(str) + " · "
+                 + rx.State.gallery_story.to(str) + " · Gallery")
 
 
 __all__ = ["register_gallery", "VIEWPORTS"]

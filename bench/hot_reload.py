@@ -101,6 +101,8 @@ def main() -> None:
     parser.add_argument("--mode", choices=["dev", "preview"], default="dev")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--edit", choices=sorted(EDITS), default="colour")
+    parser.add_argument("--no-reload", action="store_true",
+                        help="never reload the page: measure what Vite's HMR shows by itself")
     parser.add_argument("--max-wait", type=float, default=120,
                         help="give up on an edit after this many seconds")
     args = parser.parse_args()
@@ -128,7 +130,7 @@ def main() -> None:
                     if time.monotonic() - saved > args.max_wait:
                         raise RuntimeError(f"no change after {args.max_wait:.0f} s "
                                            f"(the app's log: {data / 'app.log'})")
-                    if time.monotonic() - last_reload > 0.5:
+                    if not args.no_reload and time.monotonic() - last_reload > 0.5:
                         last_reload = time.monotonic()
                         try:
                             page.reload(wait_until="commit", timeout=5000)

@@ -16,8 +16,9 @@ os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
 # `reflex run --env dev` (make dev): Granian's reloader forks each new backend worker from a
 # supervisor that has already imported reflex.app and, here, the app's third-party libraries, so
-# a save re-imports only the project's own modules (issue #10; devtools/dev_preload.py). Uvicorn's
-# reloader spawns a fresh interpreter that imports everything again (~2 s more per save).
+# a save re-imports only the project's own modules (issue #10; devtools/dev_preload.py). Granian
+# is what Reflex picks anyway while gunicorn is not installed; Uvicorn's reloader would spawn a
+# fresh interpreter per save that imports everything again, so it is pinned here.
 if os.environ.get("REFLEX_ENV_MODE") == "dev" and not settings.is_production:
     os.environ.setdefault("REFLEX_USE_GRANIAN", "true")
     from devtools.dev_preload import preload

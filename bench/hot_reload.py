@@ -49,7 +49,7 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _start(mode: str, data: Path) -> tuple[subprocess.Popen, str]:
+def _start(mode: str, data: Path, loglevel: str | None) -> tuple[subprocess.Popen, str]:
     front, back = _port(), _port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIVRA_")}
     env.update(KIVRA_DATA_DIR=str(data), KIVRA_DATABASE_URL=f"sqlite:///{data / 'hr.db'}",
@@ -66,7 +66,7 @@ def _start(mode: str, data: Path) -> tuple[subprocess.Popen, str]:
     else:
         env["KIVRA_PORT"], env["KIVRA_DEV_FRONTEND_PORT"] = str(back), str(front)
         cmd = ["reflex", "run", "--env", "dev", "--frontend-port", str(front),
-               "--backend-port", str(back)]
+               "--backend-port", str(back), *(["--loglevel", loglevel] if loglevel else [])]
         url = f"http://localhost:{front}"
     log = (data / "app.log").open("wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -103,6 +103,8 @@ def main() -> None:
     parser.add_argument("--edit", choices=sorted(EDITS), default="colour")
     parser.add_argument("--no-reload", action="store_true",
                         help="never reload the page: measure what Vite's HMR shows by itself")
+    parser.add_argument("--loglevel", default=None,
+                        help="the app's log level (debug: Reflex's compile timings in the log)")
     parser.add_argument("--max-wait", type=float, default=120,
                         help="give up on an edit after this many seconds")
     args = parser.parse_args()
@@ -111,7 +113,7 @@ def main() -> None:
     assert line in original, "the token line moved: update bench/hot_reload.py"
     data = Path(tempfile.mkdtemp(prefix="hot-reload-"))
     started = time.monotonic()
-    proc, url = _start(args.mode, data)
+    proc, url = _start(args.mode, data, args.loglevel)
     print(f"app up after {time.monotonic() - started:.0f} s (log: {data / 'app.log'})")
     times = []
     try:
@@ -124,7 +126,7 @@ def main() -> None:
             for run in range(args.runs):
                 new = values[(run + 1) % 2]
                 THEME.write_text(original.replace(line, line.replace(values[0], new)))
-                saved = time.monotonic()
+                saved, saved_at = time.monotonic(), time.time()
                 last_reload = saved
                 while _safe_shown(page, prop) != _css(new):
                     if time.monotonic() - saved > args.max_wait:
@@ -138,7 +140,9 @@ def main() -> None:
                             pass
                     time.sleep(0.05)
                 times.append(time.monotonic() - saved)
-                print(f"run {run + 1}: {times[-1]:.1f} s from save to screen")
+                print(f"run {run + 1}: {times[-1]:.1f} s from save to screen (saved at "
+                      f"{time.strftime('%H:%M:%S', time.localtime(saved_at))}"
+                      f".{int(saved_at % 1 * 1000):03d})")
                 time.sleep(5)
             browser.close()
     finally:

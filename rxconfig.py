@@ -14,6 +14,17 @@ os.environ.setdefault("REFLEX_USE_NPM", "1")
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
+# `reflex run --env dev` (make dev): Granian's reloader forks each new backend worker from a
+# supervisor that has already imported reflex.app and, here, the app's third-party libraries, so
+# a save re-imports only the project's own modules (issue #10; devtools/dev_preload.py). Granian
+# is what Reflex picks anyway while gunicorn is not installed; Uvicorn's reloader would spawn a
+# fresh interpreter per save that imports everything again, so it is pinned here.
+if os.environ.get("REFLEX_ENV_MODE") == "dev" and not settings.is_production:
+    os.environ.setdefault("REFLEX_USE_GRANIAN", "true")
+    from devtools.dev_preload import preload
+
+    preload()
+
 # A backend-only instance behind a proxy (`make cluster`, deploy/README.md) must not name a
 # frontend port: Reflex refuses --backend-only with one.
 _backend_only = os.environ.get("REFLEX_BACKEND_ONLY", "").lower() in ("1", "true", "yes")

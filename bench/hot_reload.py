@@ -1,11 +1,12 @@
 """Save-to-screen time of a design-token edit, as a designer sees it in the gallery.
 
 Starts the app the way `make dev` (or `--mode preview`, the old `make dev`) does, opens a bare
-story page in Chromium, changes one token in components/theme.py, and measures the seconds from
-the save until the page shows the new colour (the page reloads itself; the script also reloads
+story page in Chromium, changes one token in components/theme.py (--edit: a colour, or a
+shape token compiled into the components' styles), and measures the seconds from
+the save until the page shows the new value (the page reloads itself; the script also reloads
 it every 0.5 s in case it does not). The edit is undone afterwards.
 
-Run: .venv/bin/python bench/hot_reload.py [--mode dev|preview] [--runs 3]
+Run: .venv/bin/python bench/hot_reload.py [--mode dev|preview] [--edit colour|shape] [--runs 3]
 Not a test (timings belong in bench/): it edits a source file while it runs.
 """
 
@@ -29,8 +30,17 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 THEME = ROOT / "components" / "theme.py"
 STORY = "/gallery/raw/sv/button/primary-default?theme=light"
-TOKEN_LINE = '    "brand": "#00704a",  # Kivra-ish green: buttons, progress'
-COLOURS = ["#00704a", "#00714b"]  # AA either way; rgb(0, 112, 74) / rgb(0, 113, 75)
+# What a designer edits, the two values it toggles between, and the button's computed style that
+# shows it. "colour" is a palette token (a CSS variable: only the document's <style> changes);
+# "shape" is a style token that is compiled into every component using it (every page's code
+# changes, the gallery's bare page included), like an edit of a component's style.
+EDITS = {
+    "colour": ('    "brand": "#00704a",  # Kivra-ish green: buttons, progress',
+               ["#00704a", "#00714b"],  # AA either way; rgb(0, 112, 74) / rgb(0, 113, 75)
+               "backgroundColor"),
+    "shape": ('RADIUS = {"sm": "6px", "md": "10px", "lg": "16px", "pill": "999px"}',
+              ["999px", "998px"], "borderTopLeftRadius"),
+}
 
 
 def _port() -> int:
@@ -39,7 +49,7 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _start(mode: str, data: Path) -> tuple[subprocess.Popen, str]:
+def _start(mode: str, data: Path, loglevel: str | None) -> tuple[subprocess.Popen, str]:
     front, back = _port(), _port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIVRA_")}
     env.update(KIVRA_DATA_DIR=str(data), KIVRA_DATABASE_URL=f"sqlite:///{data / 'hr.db'}",
@@ -56,7 +66,7 @@ def _start(mode: str, data: Path) -> tuple[subprocess.Popen, str]:
     else:
         env["KIVRA_PORT"], env["KIVRA_DEV_FRONTEND_PORT"] = str(back), str(front)
         cmd = ["reflex", "run", "--env", "dev", "--frontend-port", str(front),
-               "--backend-port", str(back)]
+               "--backend-port", str(back), *(["--loglevel", loglevel] if loglevel else [])]
         url = f"http://localhost:{front}"
     log = (data / "app.log").open("wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -74,20 +84,37 @@ def _start(mode: str, data: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the app did not start")
 
 
-def _colour(page) -> str:  # noqa: ANN001
-    return page.evaluate("getComputedStyle(document.querySelector('[data-testid=story-root] "
-                         "button')).backgroundColor")
+def _shown(page, prop: str) -> str:  # noqa: ANN001
+    return page.evaluate("p => getComputedStyle(document.querySelector("
+                         "'[data-testid=story-root] button'))[p]", prop)
+
+
+def _css(value: str) -> str:
+    """A value as getComputedStyle reports it."""
+    if value.startswith("#"):
+        return "rgb({}, {}, {})".format(*(int(value[i:i + 2], 16) for i in (1, 3, 5)))
+    return value
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=["dev", "preview"], default="dev")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--edit", choices=sorted(EDITS), default="colour")
+    parser.add_argument("--no-reload", action="store_true",
+                        help="never reload the page: measure what Vite's HMR shows by itself")
+    parser.add_argument("--loglevel", default=None,
+                        help="the app's log level (debug: Reflex's compile timings in the log)")
+    parser.add_argument("--max-wait", type=float, default=120,
+                        help="give up on an edit after this many seconds")
     args = parser.parse_args()
+    line, values, prop = EDITS[args.edit]
     original = THEME.read_text()
-    assert TOKEN_LINE in original, "the token line moved: update bench/hot_reload.py"
+    assert line in original, "the token line moved: update bench/hot_reload.py"
     data = Path(tempfile.mkdtemp(prefix="hot-reload-"))
-    proc, url = _start(args.mode, data)
+    started = time.monotonic()
+    proc, url = _start(args.mode, data, args.loglevel)
+    print(f"app up after {time.monotonic() - started:.0f} s (log: {data / 'app.log'})")
     times = []
     try:
         with sync_playwright() as p:
@@ -97,16 +124,15 @@ def main() -> None:
             page.get_by_test_id("story-hydrated").wait_for(state="attached", timeout=120_000)
             time.sleep(3)
             for run in range(args.runs):
-                new = COLOURS[(run + 1) % 2]
-                rgb = "rgb({}, {}, {})".format(*(int(new[i:i + 2], 16) for i in (1, 3, 5)))
-                THEME.write_text(original.replace(TOKEN_LINE, TOKEN_LINE.replace(
-                    COLOURS[0], new)))
-                saved = time.monotonic()
+                new = values[(run + 1) % 2]
+                THEME.write_text(original.replace(line, line.replace(values[0], new)))
+                saved, saved_at = time.monotonic(), time.time()
                 last_reload = saved
-                while _safe_colour(page) != rgb:
-                    if time.monotonic() - saved > 120:
-                        raise RuntimeError("no change after 120 s")
-                    if time.monotonic() - last_reload > 0.5:
+                while _safe_shown(page, prop) != _css(new):
+                    if time.monotonic() - saved > args.max_wait:
+                        raise RuntimeError(f"no change after {args.max_wait:.0f} s "
+                                           f"(the app's log: {data / 'app.log'})")
+                    if not args.no_reload and time.monotonic() - last_reload > 0.5:
                         last_reload = time.monotonic()
                         try:
                             page.reload(wait_until="commit", timeout=5000)
@@ -114,19 +140,22 @@ def main() -> None:
                             pass
                     time.sleep(0.05)
                 times.append(time.monotonic() - saved)
-                print(f"run {run + 1}: {times[-1]:.1f} s from save to screen")
+                print(f"run {run + 1}: {times[-1]:.1f} s from save to screen (saved at "
+                      f"{time.strftime('%H:%M:%S', time.localtime(saved_at))}"
+                      f".{int(saved_at % 1 * 1000):03d})")
                 time.sleep(5)
             browser.close()
     finally:
         THEME.write_text(original)
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
-    print(f"{args.mode}: median {statistics.median(times):.1f} s over {len(times)} edits")
+    print(f"{args.mode}, {args.edit}: median {statistics.median(times):.1f} s over "
+          f"{len(times)} edits")
 
 
-def _safe_colour(page) -> str:  # noqa: ANN001
+def _safe_shown(page, prop: str) -> str:  # noqa: ANN001
     try:
-        return _colour(page)
+        return _shown(page, prop)
     except Exception:  # noqa: BLE001 - mid-reload
         return ""
 

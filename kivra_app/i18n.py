@@ -416,6 +416,7 @@ _SV: dict[str, str] = {
     "gallery.back": "Till galleriet",
     "gallery.frames": "Förhandsvisningar",
     "gallery.count": "{stories} berättelser om {components} komponenter",
+    "gallery.not_found": "Ingen sådan berättelse",
 }
 
 _EN: dict[str, str] = {
@@ -771,6 +772,7 @@ _EN: dict[str, str] = {
     "gallery.back": "Back to the gallery",
     "gallery.frames": "Previews",
     "gallery.count": "{stories} stories of {components} components",
+    "gallery.not_found": "No such story",
 }
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {"sv": _SV, "en": _EN}

@@ -2,23 +2,25 @@
 pages /gallery/raw/<lang>/<component>/<story>?theme=light|dark that frames and tests load.
 
 Registered by `register_gallery(app)` only when settings.gallery_enabled (kivra_app.py); the
-only module that calls components.stories.discover(). One static route per story, so a deep
-link shows the story from the first paint.
+only module that calls components.stories.discover(). Three routes whatever the number of
+stories: the index, one dynamic viewer and one dynamic bare page that picks its story from the
+route params, so a save in `make dev` recompiles three pages (issue #10), not one per story.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import reflex as rx
+from reflex.utils.imports import ImportVar
+from reflex.vars import VarData
 
 from components import theme
 from components.layout import stack
 from components.stories import WIDTHS, Story, discover
 from kivra_app.i18n import LANGUAGES, texts_for
-from state.gallery import DEFAULTS, VIEWPORTS, GalleryState, raw_path, viewer_url
+from state.gallery import DEFAULTS, VIEWPORTS, GalleryState, set_catalogue, viewer_url
 
 G = GalleryState.texts
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,22 +32,54 @@ LANG_HEAD_JS = (
 PAGE = {**theme.SHELL_RULES, "padding": theme.SPACE["lg"]}
 
 
-# Bare story pages ----------------------------------------------------------------------------
-def _raw_page(story: Story, lang: str):
+# The bare story page ---------------------------------------------------------------------------
+# One dynamic route for every story and language: the story is picked at run time from the route
+# params (rx.match over "<lang>/<component>/<story>", ROUTE_KEY), so a save recompiles one page, not one per
+# story and language (issue #10: a save took over 120 s with ~220 gallery routes under Vite).
+RAW_ROUTE = "/gallery/raw/[gallery_lang]/[gallery_component]/[gallery_story]"
+VIEWER_ROUTE = "/gallery/[gallery_component]/[gallery_story]"
+
+
+def _raw_story(story: Story, lang: str) -> rx.Component:
+    return rx.el.div(
+        story.render(texts_for(lang)),
+        data_testid="story-root",
+        style={"max_width": WIDTHS[story.width], "padding": theme.SPACE["md"],
+               "background": theme.PAGE_BG},
+    )
+
+
+# "<lang>/<component>/<story>" of the bare page, read in the browser from React Router's route
+# params: the story shows from the first render, as with one static page per story, without
+# waiting for the backend (after a save that is the restarting worker) to hydrate the page.
+ROUTE_KEY: rx.Var = rx.Var(
+    _js_expr="[galleryParams.gallery_lang, galleryParams.gallery_component, "
+             "galleryParams.gallery_story].join('/')",
+    _var_type=str,
+    _var_data=VarData(imports={"react-router": [ImportVar(tag="useParams")]},
+                      hooks={"const galleryParams = useParams();": None}),
+)
+
+
+def _raw_page(stories: list[Story]):
     def page() -> rx.Component:
+        key = ROUTE_KEY
+        known = rx.Var.create([f"{lang}/{s.key}" for s in stories for lang in LANGUAGES])
         return rx.el.main(
-            rx.el.div(
-                story.render(texts_for(lang)),
-                data_testid="story-root",
-                style={"max_width": WIDTHS[story.width], "padding": theme.SPACE["md"],
-                       "background": theme.PAGE_BG},
+            rx.match(
+                key,
+                *[(f"{lang}/{s.key}", _raw_story(s, lang)) for s in stories for lang in LANGUAGES],
+                rx.cond(rx.State.is_hydrated,
+                        rx.el.p(G["gallery.not_found"], data_testid="story-missing")),
             ),
-            # Tests wait for this: the page is hydrated, so its event handlers work.
-            rx.cond(rx.State.is_hydrated, rx.el.span(data_testid="story-hydrated", hidden=True)),
+            # Tests wait for this: the page is hydrated (its event handlers work) and the route
+            # params picked a story.
+            rx.cond(rx.State.is_hydrated & known.contains(key),
+                    rx.el.span(data_testid="story-hydrated", hidden=True)),
             style={**theme.SHELL_RULES, "min_height": "100vh"},
         )
 
-    page.__name__ = f"story_{lang}_{story.component}_{story.name}".replace("-", "_")
+    page.__name__ = "gallery_story"
     return page
 
 
@@ -100,55 +134,54 @@ def _frame(frame: rx.Var) -> rx.Component:
     )
 
 
-def _args_table(story: Story) -> rx.Component:
-    if not story.args:
-        return rx.el.p(G["gallery.no_args"])
-    return rx.el.table(
-        rx.el.thead(rx.el.tr(rx.el.th(G["gallery.arg_name"], scope="col"),
-                             rx.el.th(G["gallery.arg_value"], scope="col"))),
-        rx.el.tbody(*[
-            rx.el.tr(rx.el.td(rx.el.code(name)),
-                     rx.el.td(rx.el.code(json.dumps(value, ensure_ascii=False))))
-            for name, value in story.args.items()
-        ]),
-        style={"border_collapse": "collapse", "& td, & th": {
-            "text_align": "left", "padding": f"{theme.SPACE['xs']} {theme.SPACE['sm']}",
-            "border_bottom": f"1px solid {theme.DIVIDER}", "vertical_align": "top"},
-            "& code": {"white_space": "pre-wrap", "word_break": "break-word"}},
+def _args_table() -> rx.Component:
+    return rx.cond(
+        GalleryState.args_rows,
+        rx.el.table(
+            rx.el.thead(rx.el.tr(rx.el.th(G["gallery.arg_name"], scope="col"),
+                                 rx.el.th(G["gallery.arg_value"], scope="col"))),
+            rx.el.tbody(rx.foreach(
+                GalleryState.args_rows,
+                lambda row: rx.el.tr(rx.el.td(rx.el.code(row[0])), rx.el.td(rx.el.code(row[1]))),
+            )),
+            style={"border_collapse": "collapse", "& td, & th": {
+                "text_align": "left", "padding": f"{theme.SPACE['xs']} {theme.SPACE['sm']}",
+                "border_bottom": f"1px solid {theme.DIVIDER}", "vertical_align": "top"},
+                "& code": {"white_space": "pre-wrap", "word_break": "break-word"}},
+        ),
+        rx.el.p(G["gallery.no_args"]),
     )
 
 
-def _viewer_page(story: Story):
-    source = story.module.replace(".", "/") + ".py"
-
-    def page() -> rx.Component:
-        return rx.el.main(
-            stack(
-                rx.el.a(G["gallery.back"], href="/gallery", style=theme.LINK),
-                rx.el.h1(story.label),
-                rx.el.p(story.notes) if story.notes else None,
-                _toolbar(),
-                rx.el.section(
-                    rx.el.h2(G["gallery.frames"], class_name="sr-only",
-                             style={"position": "absolute", "width": "1px", "height": "1px",
-                                    "overflow": "hidden", "clip": "rect(0 0 0 0)"}),
-                    rx.foreach(GalleryState.frames, _frame),
-                    style={"display": "flex", "gap": theme.SPACE["lg"], "overflow_x": "auto",
-                           "align_items": "flex-start", "padding_bottom": theme.SPACE["md"]},
+def _viewer_page() -> rx.Component:
+    """One page for every story: what it shows comes from GalleryState (the route's story)."""
+    return rx.el.main(
+        stack(
+            rx.el.a(G["gallery.back"], href="/gallery", style=theme.LINK),
+            rx.el.h1(GalleryState.label),
+            rx.cond(GalleryState.notes != "", rx.el.p(GalleryState.notes)),
+            rx.cond(
+                GalleryState.found,
+                stack(
+                    _toolbar(),
+                    rx.el.section(
+                        rx.el.h2(G["gallery.frames"], class_name="sr-only",
+                                 style={"position": "absolute", "width": "1px", "height": "1px",
+                                        "overflow": "hidden", "clip": "rect(0 0 0 0)"}),
+                        rx.foreach(GalleryState.frames, _frame),
+                        style={"display": "flex", "gap": theme.SPACE["lg"], "overflow_x": "auto",
+                               "align_items": "flex-start", "padding_bottom": theme.SPACE["md"]},
+                    ),
+                    rx.el.a(G["gallery.open_raw"], href=GalleryState.raw_href,
+                            id="gallery-open-raw", style=theme.LINK),
+                    rx.el.h2(G["gallery.args"]),
+                    _args_table(),
+                    rx.el.p(G["gallery.source"], ": ", rx.el.code(GalleryState.source)),
                 ),
-                rx.el.a(G["gallery.open_raw"],
-                        href=raw_path(GalleryState.lang, story.key) + "?theme="
-                        + rx.cond(GalleryState.theme == "dark", "dark", "light"),
-                        id="gallery-open-raw", style=theme.LINK),
-                rx.el.h2(G["gallery.args"]),
-                _args_table(story),
-                rx.el.p(G["gallery.source"], ": ", rx.el.code(source)),
             ),
-            style=PAGE,
-        )
-
-    page.__name__ = f"gallery_{story.component}_{story.name}".replace("-", "_")
-    return page
+        ),
+        style=PAGE,
+    )
 
 
 # The index -----------------------------------------------------------------------------------
@@ -201,16 +234,18 @@ def _index_page(stories: list[Story]):
 
 
 def register_gallery(app: rx.App) -> None:
-    """Add /gallery, one viewer per story and one bare page per story and language."""
+    """Add /gallery, the viewer and the bare story page: three routes whatever the number of
+    stories, so a save recompiles three pages."""
     stories = discover()
+    set_catalogue(stories)
     app.head_components.append(rx.el.script(LANG_HEAD_JS))
     app.add_page(_index_page(stories), route="/gallery", title="Gallery")
-    for s in stories:
-        app.add_page(_viewer_page(s), route=f"/gallery/{s.key}", title=f"{s.label} · Gallery",
-                     on_load=GalleryState.load(s.key))
-        for lang in LANGUAGES:
-            app.add_page(_raw_page(s, lang), route=raw_path(lang, s.key),
-                         title=f"{s.label} ({lang})")
+    app.add_page(_viewer_page, route=VIEWER_ROUTE, title=GalleryState.page_title,
+                 on_load=GalleryState.load)
+    # The viewer's route has set up rx.State.gallery_component and .gallery_story by now.
+    app.add_page(_raw_page(stories), route=RAW_ROUTE,
+                 title=rx.State.gallery_component.to(str) + " · "
+                 + rx.State.gallery_story.to(str) + " · Gallery")
 
 
 __all__ = ["register_gallery", "VIEWPORTS"]

@@ -7,11 +7,16 @@ Stories themselves have no state; each frame loads a bare story page.
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import reflex as rx
 
 from kivra_app.i18n import LANGUAGES, texts_for
+
+if TYPE_CHECKING:
+    from components.stories import Story
 
 # CSS-pixel screen sizes of the frames (the devices' screens, not their browser viewports).
 VIEWPORTS: dict[str, tuple[int, int]] = {
@@ -34,6 +39,29 @@ def viewer_url(key: str, choices: dict[str, str]) -> str:
     return f"/gallery/{key}?{urlencode({k: choices[k] for k in DEFAULTS})}"
 
 
+# What the viewer shows of each story, by key; filled by pages/gallery.py from the registry.
+# The viewer is one dynamic page, so these are data, not compiled components.
+CATALOGUE: dict[str, dict[str, Any]] = {}
+
+
+def set_catalogue(stories: list[Story]) -> None:
+    CATALOGUE.clear()
+    for s in stories:
+        CATALOGUE[s.key] = {
+            "label": s.label,
+            "notes": s.notes,
+            "args": [[name, json.dumps(value, ensure_ascii=False)]
+                     for name, value in s.args.items()],
+            "source": s.module.replace(".", "/") + ".py",
+        }
+
+
+def _story_of(path: str) -> str:
+    """The story key of a viewer path: /gallery/<component>/<name> -> "component/name"."""
+    parts = path.split("?")[0].strip("/").split("/")
+    return "/".join(parts[1:3]) if len(parts) == 3 and parts[0] == "gallery" else ""
+
+
 class GalleryState(rx.State):
     story: str = ""  # "component/name" of the story on screen
     viewport: str = DEFAULTS["viewport"]
@@ -45,8 +73,42 @@ class GalleryState(rx.State):
     def texts(self) -> dict[str, str]:
         return texts_for(self.lang)
 
+    def _fact(self, name: str, default: Any = "") -> Any:
+        return CATALOGUE.get(self.story, {}).get(name, default)
+
+    @rx.var
+    def found(self) -> bool:
+        return self.story in CATALOGUE
+
+    @rx.var
+    def label(self) -> str:
+        return self._fact("label", self.texts["gallery.not_found"] if self.story else "")
+
+    @rx.var
+    def page_title(self) -> str:
+        return f"{self.label} · Gallery" if self.label else "Gallery"
+
+    @rx.var
+    def notes(self) -> str:
+        return self._fact("notes")
+
+    @rx.var
+    def args_rows(self) -> list[list[str]]:
+        return self._fact("args", [])
+
+    @rx.var
+    def source(self) -> str:
+        return self._fact("source")
+
+    @rx.var
+    def raw_href(self) -> str:
+        theme = "dark" if self.theme == "dark" else "light"
+        return f"{raw_path(self.lang, self.story)}?theme={theme}" if self.found else ""
+
     @rx.var
     def frames(self) -> list[dict[str, str]]:
+        if self.story not in CATALOGUE:
+            return []
         viewports = list(VIEWPORTS) if self.viewport == "all" else [self.viewport]
         themes = ["light", "dark"] if self.theme == "both" else [self.theme]
         return [
@@ -65,9 +127,10 @@ class GalleryState(rx.State):
         return {"viewport": self.viewport, "theme": self.theme, "lang": self.lang}
 
     @rx.event
-    def load(self, story: str):
-        """on_load of a viewer page: the story and the toolbar choices from the query string."""
-        self.story = story
+    def load(self):
+        """on_load of the viewer: the story from the path, the toolbar choices from the query
+        string."""
+        self.story = _story_of(self.router.url.path)
         query = self.router.url.query_parameters
         for name, default in DEFAULTS.items():
             value = query.get(name, default)
@@ -76,7 +139,7 @@ class GalleryState(rx.State):
     @rx.event
     def choose(self, name: str, value: str):
         """A toolbar change: a new URL (so the view stays a link), which loads it again."""
-        if name not in CHOICES or value not in CHOICES[name]:
+        if name not in CHOICES or value not in CHOICES[name] or self.story not in CATALOGUE:
             return None
         choices = {**self._choices(), name: value}
         return rx.redirect(viewer_url(self.story, choices))

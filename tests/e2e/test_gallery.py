@@ -28,6 +28,7 @@ def test_the_viewer_keeps_every_choice_in_the_url(desktop_page: Page) -> None:
     page.goto("/gallery/code-field/expired?viewport=desktop&theme=light&lang=sv",
               wait_until="domcontentloaded")
     expect(page.get_by_role("heading", level=1)).to_have_text("code-field · expired")
+    expect(page).to_have_title("code-field · expired · Gallery")
     page.get_by_label("Skärm").select_option("all")
     expect(page).to_have_url(re.compile(r"viewport=all&theme=light&lang=sv$"))
     expect(page.locator("iframe")).to_have_count(3)  # the new view is on screen
@@ -59,10 +60,25 @@ def test_a_bare_page_follows_theme_and_language_from_its_url(desktop_page: Page)
     html = page.locator("html")
     expect(html).to_have_attribute("data-theme", "dark")
     expect(html).to_have_attribute("lang", "en")
+    expect(page).to_have_title("button · primary-default · Gallery")
     expect(page.get_by_role("button", name="Continue")).to_be_visible()
     background = page.get_by_role("button", name="Continue").evaluate(
         "b => getComputedStyle(b).backgroundColor")
     assert background == "rgb(92, 207, 152)"  # DARK["brand"] #5ccf98
+
+
+def test_an_unknown_story_says_so(desktop_page: Page) -> None:
+    # One dynamic route serves every story: a key that is not in the registry renders no story.
+    page = desktop_page
+    page.goto("/gallery/raw/sv/button/no-such-story?theme=light")
+    expect(page.get_by_test_id("story-missing")).to_have_text("Ingen sådan berättelse")
+    expect(page.get_by_test_id("story-root")).to_have_count(0)
+    expect(page.get_by_test_id("story-hydrated")).to_have_count(0)
+    page.goto("/gallery/button/no-such-story?viewport=all&theme=both&lang=sv",
+              wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ingen sådan berättelse")
+    expect(page.locator("iframe")).to_have_count(0)
+    expect(page.get_by_label("Skärm")).to_have_count(0)
 
 
 def test_the_theme_switch_follows_the_system_then_the_person(browser, app_url: str) -> None:

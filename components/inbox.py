@@ -13,7 +13,9 @@ from typing import Any
 import reflex as rx
 
 from components import theme
-from components._util import drop_none
+from components._util import drop_none, pick
+from components.forms import secondary_button
+from components.layout import stack
 
 FILTERS = ("all", "unread", "invoices", "unpaid")
 
@@ -84,6 +86,28 @@ def filter_bar(active: Any, *, on_select: Any, texts: Any) -> rx.Component:
         aria_labelledby="filters-label",
         style={"display": "flex", "flex_wrap": "wrap", "gap": theme.SPACE["sm"],
                "align_items": "center"},
+    )
+
+
+def trash_toggle(active: Any, *, on_select: Any, texts: Any) -> rx.Component:
+    """"Papperskorg": a toggle button next to the filters; pressed shows the trash, pressed
+    again goes back to all letters. `on_select(name)` as for filter_bar."""
+    pressed = active == "trash"
+    return rx.el.button(
+        texts["mbx.nav.trash"], type="button", id="filter-trash",
+        aria_pressed=pick(pressed, "true", "false"),
+        on_click=on_select(pick(pressed, "all", "trash")),
+        style={**theme.TEXT_BUTTON, "font_weight": pick(pressed, theme.WEIGHT_BOLD, "400")},
+    )
+
+
+def inbox_toolbar(active: Any, *, on_select: Any, texts: Any) -> rx.Component:
+    """The filter buttons and, at the other end, the trash toggle."""
+    return rx.el.div(
+        filter_bar(active, on_select=on_select, texts=texts),
+        trash_toggle(active, on_select=on_select, texts=texts),
+        style={"display": "flex", "justify_content": "space-between", "flex_wrap": "wrap",
+               "gap": theme.SPACE["sm"], "align_items": "center"},
     )
 
 
@@ -229,4 +253,24 @@ def mailbox_nav(current: str, *, texts: Any, unread: Any) -> rx.Component:
         rx.el.ul(*links, style={"display": "flex", "gap": theme.SPACE["lg"], "flex_wrap": "wrap",
                                 "padding": "0", "margin": "0"}),
         aria_label=texts["mbx.nav.label"],
+    )
+
+
+def mailbox_header(current: str, *, texts: Any, unread: Any, greeting: Any,
+                   on_logout: Any) -> rx.Component:
+    """The top of every mailbox page: heading with the unread count, the greeting ("Hej
+    Anna!"), "Logga ut" and the navigation."""
+    return stack(
+        rx.el.div(
+            rx.el.div(
+                rx.el.h1(texts["mailbox.title"], " ", unread_badge(unread, texts),
+                         style={"margin_bottom": "0"}),
+                rx.el.p(greeting, style={"margin": "0", "color": theme.INK_MUTED}),
+            ),
+            rx.el.div(secondary_button(texts["mailbox.logout"], on_click=on_logout, id="logout"),
+                      style={"min_width": "9rem"}),
+            style={"display": "flex", "justify_content": "space-between", "align_items": "center",
+                   "gap": theme.SPACE["md"], "flex_wrap": "wrap"},
+        ),
+        mailbox_nav(current, texts=texts, unread=unread),
     )

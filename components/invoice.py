@@ -38,10 +38,11 @@ def copy_button(value: Any, label: Any, *, texts: Any, id: str) -> rx.Component:
     )
 
 
-def _row(term: Any, value: Any, *extra: Any, id: str) -> rx.Component:
+def _row(term: Any, value: Any, *extra: Any, id: str, nowrap: bool = True) -> rx.Component:
+    """`nowrap`: numbers stay on one line; a text (the status) wraps at 320 px (WCAG 1.4.10)."""
     return rx.el.div(
         rx.el.dt(term, style={"font_weight": theme.WEIGHT_BOLD}),
-        rx.el.dd(rx.el.span(value, id=id, style={"white_space": "nowrap",
+        rx.el.dd(rx.el.span(value, id=id, style={"white_space": "nowrap" if nowrap else "normal",
                                                  "font_variant_numeric": "tabular-nums"}),
                  *extra, style={"margin": "0", "display": "flex", "gap": theme.SPACE["sm"],
                                 "align_items": "center", "flex_wrap": "wrap"}),
@@ -86,7 +87,7 @@ def invoice_panel(invoice: Any, *, texts: Any, on_pay: Any, on_mark_handled: Any
                                  texts=texts, id="copy-ocr"), id="invoice-reference"),
                 _row(texts["invoice.status"],
                      rx.el.strong(invoice["status"], style={"color": status_colour}),
-                     id="invoice-status"),
+                     id="invoice-status", nowrap=False),
                 style={"margin": "0"},
             ),
             rx.el.p("", id="copy-status", role="status", aria_live="polite",

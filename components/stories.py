@@ -80,6 +80,17 @@ def story(component: str, name: str, **meta: Any) -> Callable[[Callable[..., rx.
     return register
 
 
+def noop(name: str) -> Callable[..., Any]:
+    """A stand-in handler (stories have no state): `handler(*args)` logs `name` in the
+    browser console. For components that call their handler with an argument, e.g.
+    `on_open(letter["id"])`, and for plain `on_click=`."""
+
+    def handler(*_args: Any) -> Any:
+        return rx.console_log(name)
+
+    return handler
+
+
 def discover() -> list[Story]:
     """Import every components/*_stories.py module; the stories sorted by component, name."""
     import components

@@ -8,15 +8,14 @@ import reflex as rx
 from components import theme
 from components.app_prompt import app_prompt
 from components.bankid_sign import bankid_panel
-from components.forms import link_button, secondary_button, status_message
+from components.forms import link_button, status_message
 from components.inbox import (
     fill,
-    filter_bar,
     inbox_list,
-    mailbox_nav,
+    inbox_toolbar,
     new_mail_notice,
-    unread_badge,
 )
+from components.inbox import mailbox_header as inbox_header
 from components.invoice import invoice_panel, payment_form
 from components.layout import card, page_shell, stack
 from components.reader import letter_reader
@@ -27,27 +26,13 @@ from state.mailbox_sign import SignState as S
 
 
 def mailbox_header(current: str) -> rx.Component:
-    """The top of every mailbox page: heading, greeting, unread count, navigation, 'Logga ut'."""
-    return stack(
-        rx.el.div(
-            rx.el.div(
-                rx.el.h1(T["mailbox.title"], " ", unread_badge(M.unread, T),
-                         style={"margin_bottom": "0"}),
-                rx.el.p(
-                    rx.cond(M.given_name != "", tr("mailbox.hello", name=M.given_name),
-                            T["mailbox.hello_anon"]),
-                    style={"margin": "0", "color": theme.INK_MUTED},
-                ),
-            ),
-            # An event: it ends the session, clears this tab's mailbox state, then loads
-            # /api/logout (which clears the HttpOnly cookie).
-            rx.el.div(secondary_button(T["mailbox.logout"], on_click=M.logout, id="logout"),
-                      style={"min_width": "9rem"}),
-            style={"display": "flex", "justify_content": "space-between", "align_items": "center",
-                   "gap": theme.SPACE["md"], "flex_wrap": "wrap"},
-        ),
-        mailbox_nav(current, texts=T, unread=M.unread),
-    )
+    """The top of every mailbox page, from the mailbox state."""
+    # on_logout is an event: it ends the session, clears this tab's mailbox state, then loads
+    # /api/logout (which clears the HttpOnly cookie).
+    return inbox_header(
+        current, texts=T, unread=M.unread, on_logout=M.logout,
+        greeting=rx.cond(M.given_name != "", tr("mailbox.hello", name=M.given_name),
+                         T["mailbox.hello_anon"]))
 
 
 def _bankid(heading_key: str) -> rx.Component:
@@ -100,25 +85,10 @@ def _letter() -> rx.Component:
     )
 
 
-def _trash_toggle() -> rx.Component:
-    pressed = M.filter == "trash"
-    return rx.el.button(
-        T["mbx.nav.trash"], type="button", id="filter-trash",
-        aria_pressed=rx.cond(pressed, "true", "false"),
-        on_click=M.set_filter(rx.cond(pressed, "all", "trash")),
-        style={**theme.TEXT_BUTTON, "font_weight": rx.cond(pressed, theme.WEIGHT_BOLD, "400")},
-    )
-
-
 def _list() -> rx.Component:
     in_trash = M.filter == "trash"
     return stack(
-        rx.el.div(
-            filter_bar(M.filter, on_select=M.set_filter, texts=T),
-            _trash_toggle(),
-            style={"display": "flex", "justify_content": "space-between", "flex_wrap": "wrap",
-                   "gap": theme.SPACE["sm"], "align_items": "center"},
-        ),
+        inbox_toolbar(M.filter, on_select=M.set_filter, texts=T),
         rx.cond(
             in_trash,
             inbox_list(M.letters, heading=T["mbx.trash_heading"], on_open=M.open_letter, texts=T,

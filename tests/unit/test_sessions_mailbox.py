@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from kivra_app.auth import sessions
+from kivra_app.mailbox import inbox
 from kivra_app.mailbox import service as mailbox
 from kivra_app.models import Invoice, Letter, LoginTicket, Mailbox, User, WebSession
 
@@ -68,7 +69,10 @@ async def test_session_lifecycle(flow, svc, engine, clock):
     assert stored and third not in stored  # only digests are kept
 
 
-async def test_mailbox_lists_reads_and_isolates(flow, engine, clock):
+async def test_the_signed_up_mailbox_lists_reads_and_isolates(flow, engine, clock):
+    """From the signup to the live inbox (kivra_app/mailbox/inbox.py): the welcome letter is
+    there unread, opening it marks it read and greets by name, and another person's id reveals
+    nothing."""
     await flow.to_done(given="Karin")
     with Session(engine) as session:
         user = session.exec(select(User)).one()
@@ -85,17 +89,21 @@ async def test_mailbox_lists_reads_and_isolates(flow, engine, clock):
         session.commit()
         session.refresh(stranger)
         user_id, stranger_id = user.id, stranger.id
-    letters = mailbox.list_letters(engine, user_id)
-    assert [x.subject for x in letters] == ["Slutskatt", "Välkommen till Kivra"]
-    assert letters[0].amount_ore == 123450 and not letters[1].read
-    assert mailbox.list_letters(engine, user_id, offset=1, limit=1)[0].subject.startswith("Väl")
-    welcome_id = letters[1].id
-    assert mailbox.get_letter(engine, stranger_id, welcome_id) is None
-    letter = mailbox.get_letter(engine, user_id, welcome_id)
-    assert letter.read_at is not None and "Karin" in letter.body
-    assert mailbox.list_letters(engine, user_id)[1].read
-    assert mailbox.get_letter(engine, user_id, "not-a-number") is None
-    assert mailbox.unread_count(engine, user_id) == 1
+    today = clock.now.date()
+    rows = inbox.inbox_page(engine, user_id, today=today).rows
+    assert [x.subject for x in rows] == ["Slutskatt", "Välkommen till Kivra"]  # newest first
+    assert rows[0].invoice and rows[0].amount == "1 234,50 kr" and not rows[1].read
+    assert [x.subject for x in inbox.inbox_page(engine, user_id, limit=1, today=today).rows] \
+        == ["Slutskatt"]
+    welcome_id = rows[1].id
+    assert inbox.open_letter(engine, stranger_id, welcome_id) is None
+    assert inbox.inbox_page(engine, stranger_id, today=today).rows == []
+    letter = inbox.open_letter(engine, user_id, welcome_id)
+    assert letter is not None and "Karin" in letter.body
+    assert inbox.inbox_page(engine, user_id, today=today).rows[1].read
+    assert inbox.open_letter(engine, user_id, str(welcome_id)) is None  # ids are ints
+    assert inbox.unread_count(engine, user_id) == 1
     display = mailbox.user_display(engine, user_id)
     assert display == mailbox.UserDisplay("Karin", "karin@example.se", "070-174 06 05")
-    assert mailbox.list_letters(engine, 9999) == []
+    assert mailbox.user_display(engine, 9999) is None
+    assert inbox.inbox_page(engine, 9999, today=today).rows == []

@@ -7,6 +7,7 @@ import pytest
 
 from components import stories
 from kivra_app.i18n import LANGUAGES, texts_for
+from kivra_app.mailbox.formatting import STATUSES
 
 ALL = stories.discover()
 KEYS = {s.key for s in ALL}
@@ -28,8 +29,22 @@ def test_the_required_states_have_stories() -> None:
         "button/primary-default", "button/primary-busy", "button/primary-disabled",
         "language-switch/default", "theme-switch/default", "status-message/error",
         "app-prompt/ios", "app-prompt/android", "app-prompt/desktop", "done-card/created",
-        "letter-list/mixed", "letter-view/default",
-    } | {f"progress/step-{n}" for n in range(1, 8)}
+        # The mailbox (issues 9 and 10): every row state, filters, empty inbox and trash, the
+        # reader, the invoice per status and the pay form, BankID, senders, settings.
+        "inbox-item/read", "inbox-item/unread", "inbox-item/sensitive", "inbox-item/in-trash",
+        "inbox-list/mixed", "inbox-list/empty", "inbox-list/trash", "inbox-list/trash-empty",
+        "inbox-filters/all", "inbox-filters/unread", "inbox-filters/trash",
+        "mailbox-header/unread", "new-mail-notice/shown",
+        "letter-reader/pdf", "letter-reader/plain-text", "letter-reader/sensitive-locked",
+        "letter-reader/invoice",
+        "payment-form/default", "payment-form/error-not-bank-day", "invoice-panel/paying",
+        "bankid-sign-panel/starting", "bankid-sign-panel/pay-qr", "bankid-sign-panel/pay-app",
+        "bankid-sign-panel/failed", "senders-list/mixed", "senders-list/empty",
+        "settings-notifications/default", "settings-contact/default",
+        "settings-contact/phone-code", "settings-sessions/default", "settings-data/default",
+        "settings-close/default",
+    } | {f"progress/step-{n}" for n in range(1, 8)} \
+      | {f"inbox-item/invoice-{s}" for s in STATUSES} | {f"invoice-panel/{s}" for s in STATUSES}
     assert required <= KEYS, sorted(required - KEYS)
 
 

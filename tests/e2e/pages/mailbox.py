@@ -30,7 +30,8 @@ class MailboxPage(PageObject):
         return self.inbox.get_by_role("listitem").filter(has_text=text)
 
     def unread_marker(self, row: Locator) -> Locator:
-        return row.get_by_text(self.text("mailbox.unread"), exact=True)
+        """The row's "Oläst:" (said in words, before the subject)."""
+        return row.get_by_text(re.compile("^" + re.escape(self.text("mailbox.unread")) + r":?\s*$"))
 
     @property
     def opened_subject(self) -> Locator:

@@ -70,12 +70,30 @@ class SenderApi:
         return response.json()["events"]
 
 
-def logged_in_person(app: RunningApp, page, pnr: str, given: str = "Karin",  # noqa: ANN001
-                     email: str | None = None) -> str:
-    """A person with an account and a live mailbox session in this browser context.
+def account(app: RunningApp, pnr: str, given: str = "Karin", email: str | None = None) -> tuple[int, str]:
+    """A person with an account and a mailbox, the way the signup leaves one (no session yet).
+    Returns (user id, email address)."""
+    import sqlite3
+    from datetime import UTC, datetime
 
-    The signup and the BankID login have their own e2e tests; a mailbox test starts from an
-    account the way a returning person has one, with the session cookie the login sets."""
+    from tests.e2e.flows import db_time
+
+    now = datetime.now(UTC)
+    email = email or f"{given.lower()}.{pnr}@example.se"
+    with sqlite3.connect(app.data_dir / "e2e.db") as conn:
+        cur = conn.execute(
+            "INSERT INTO user (personnummer, given_name, surname, email, phone, language, "
+            "created_at) VALUES (?, ?, 'Test', ?, '+46701740699', 'sv', ?)",
+            (pnr, given, email, db_time(now)))
+        user_id = int(cur.lastrowid or 0)
+        conn.execute("INSERT INTO mailbox (user_id, created_at, status) VALUES (?, ?, 'active')",
+                     (user_id, db_time(now)))
+    return user_id, email
+
+
+def add_session(app: RunningApp, page, user_id: int) -> None:  # noqa: ANN001
+    """A live mailbox session for `user_id` in this browser context: the row and the cookie the
+    BankID login sets (another device of the same person gets its own)."""
     import hashlib
     import secrets
     import sqlite3
@@ -83,18 +101,9 @@ def logged_in_person(app: RunningApp, page, pnr: str, given: str = "Karin",  # n
 
     from tests.e2e.flows import db_time
 
-    db = app.data_dir / "e2e.db"
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    email = email or f"{given.lower()}.{pnr}@example.se"
-    with sqlite3.connect(db) as conn:
-        cur = conn.execute(
-            "INSERT INTO user (personnummer, given_name, surname, email, phone, language, "
-            "created_at) VALUES (?, ?, 'Test', ?, '+46701740699', 'sv', ?)",
-            (pnr, given, email, db_time(now)))
-        user_id = cur.lastrowid
-        conn.execute("INSERT INTO mailbox (user_id, created_at, status) VALUES (?, ?, 'active')",
-                     (user_id, db_time(now)))
+    with sqlite3.connect(app.data_dir / "e2e.db") as conn:
         conn.execute(
             "INSERT INTO websession (token_hash, user_id, created_at, expires_at, used_at, "
             "expired) VALUES (?, ?, ?, ?, ?, 0)",
@@ -102,6 +111,50 @@ def logged_in_person(app: RunningApp, page, pnr: str, given: str = "Karin",  # n
              db_time(now + timedelta(hours=12)), db_time(now)))
     page.context.add_cookies([{"name": "kivra_session", "value": token, "url": app.url,
                                "httpOnly": True, "sameSite": "Lax"}])
+
+
+def log_in_with_bankid(page, app_url: str, pnr: str, *, lang: str = "sv"):  # noqa: ANN001, ANN201
+    """/login as a returning person does it, on the device the page is: a computer shows the
+    QR and the person's BankID app approves (the test-support API's simulator control); a phone
+    gets no QR but "Öppna BankID" (the app on the same device). Ends in the mailbox; returns
+    its page object."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.flows import MAILBOX_URL, open_bankid_app
+    from tests.e2e.pages.bankid import BankIdPhone
+    from tests.e2e.pages.login import LoginPage
+    from tests.e2e.pages.mailbox import MailboxPage
+    from tests.e2e.support.test_api import TestApi
+
+    login = LoginPage(page, lang)
+    login.open()
+    login.wait()
+    from kivra_app.bankid.links import is_mobile
+
+    if is_mobile(page.evaluate("() => navigator.userAgent")):  # the app's own rule
+        expect(login.qr).to_have_count(0)
+        open_bankid_app(page, app_url, pnr)
+    else:
+        # Our order is the newest pending one once its QR is on the screen.
+        expect(login.qr).to_be_visible(timeout=15_000)
+        BankIdPhone(TestApi(app_url)).approve(personal_number=pnr)
+    page.wait_for_url(MAILBOX_URL, timeout=30_000)
+    return MailboxPage(page, lang).wait()
+
+
+def logged_in_person(app: RunningApp, page, pnr: str, given: str = "Karin",  # noqa: ANN001
+                     email: str | None = None, *, via_login: bool = False) -> str:
+    """A person with an account and a live mailbox session in this browser context.
+
+    The signup and the BankID login have their own e2e tests; a mailbox test starts from an
+    account the way a returning person has one, with the session cookie the login sets
+    (fast). `via_login=True`: the session comes from logging in through /login with BankID
+    instead (the page then stands in the mailbox)."""
+    user_id, email = account(app, pnr, given, email)
+    if via_login:
+        log_in_with_bankid(page, app.url, pnr)
+    else:
+        add_session(app, page, user_id)
     return email
 
 

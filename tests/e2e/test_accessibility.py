@@ -29,6 +29,9 @@ from tests.e2e.flows import (
     unique_email,
 )
 from tests.e2e.helpers import wait_for_code
+from tests.e2e.mailbox_flows import SenderApi, logged_in_person
+from tests.e2e.pages.mailbox import MailboxPage, SettingsPage
+from tests.e2e.support.factories import orgnr, personnummer
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
@@ -39,14 +42,17 @@ _axe = Axe()
 class A11yReport:
     """Collects serious/critical WCAG violations per screen."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, *, settle: str = "networkidle") -> None:
+        """`settle`: the load state to wait for before axe runs ("load" for a page that is
+        never network-idle: one that frames a PDF or shows a BankID QR)."""
         self.page = page
+        self.settle = settle
         self.problems: list[str] = []
         self.screens: list[str] = []
 
     def check(self, screen: str) -> None:
         """axe on the screen as shown, then in the other theme too (light and dark)."""
-        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_load_state(self.settle)  # type: ignore[arg-type]
         shown = self.page.evaluate("document.documentElement.getAttribute('data-theme')")
         for theme in (shown, "dark" if shown == "light" else "light"):
             self._set_theme(theme)
@@ -162,3 +168,59 @@ def test_keyboard_only_from_the_start_page_to_bankid(desktop_page: Page) -> None
     page.keyboard.press("Enter")
     expect(page.get_by_text("Steg 2 av 7")).to_be_visible()
     expect(page.get_by_text(f"{pnr[:8]}-****")).to_be_visible()
+
+
+def test_the_mailbox_pages_in_english_on_a_computer(desktop_page: Page, running_app) -> None:
+    """The language switch in the header ("In English"), then every mailbox page."""
+    page, pnr = desktop_page, personnummer()
+    logged_in_person(running_app, page, pnr, "Alice")
+    sender = SenderApi.create(running_app, "Northern Power AB", orgnr())
+    for response in (sender.letter(pnr, "Your new contract"),
+                     sender.invoice(pnr, "Invoice for March"),
+                     sender.letter(pnr, "Test results", sensitivity="sensitive")):
+        assert response.status_code == 201, response.text
+    page.goto("/mailbox")
+    mailbox = MailboxPage(page).wait()
+    mailbox.switch_language()
+    english = expect(page.locator("html"))
+    report = A11yReport(page, settle="load")  # the letter's PDF frame keeps the network busy
+
+    expect(mailbox.title).to_be_visible(timeout=15_000)  # "Your Kivra"
+    english.to_have_attribute("lang", "en")
+    row = mailbox.row("Your new contract")
+    expect(mailbox.unread_marker(row)).to_be_visible()  # "Unread"
+    expect(mailbox.row("Sensitive letter")).to_be_visible()
+    expect(mailbox.row("Invoice for March")).to_contain_text("Invoice")
+    report.check("inbox (en)")
+
+    mailbox.open_letter("Your new contract")
+    expect(mailbox.pdf).to_be_visible()
+    expect(mailbox.download).to_be_visible()
+    report.check("a letter (en)")
+    mailbox.back.click()
+
+    mailbox.open_letter("Invoice for March")
+    expect(page.get_by_role("heading", name="Invoice", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Mark as handled")).to_be_visible()
+    report.check("an invoice (en)")
+    mailbox.back.click()
+
+    mailbox.open_letter("Sensitive letter")
+    expect(mailbox.unlock).to_be_visible()  # "Open with BankID"
+    report.check("a sensitive letter, locked (en)")
+    mailbox.back.click()
+
+    mailbox.nav_link("mbx.nav.settings").click()
+    settings = SettingsPage(page, "en")
+    expect(settings.heading_settings).to_be_visible()  # "Settings"
+    expect(settings.logout_everywhere).to_be_visible()  # "Log out of all devices"
+    english.to_have_attribute("lang", "en")
+    report.check("settings (en)")
+
+    mailbox.nav_link("mbx.nav.senders").click()
+    expect(page.get_by_role("heading", name="Senders", exact=True)).to_be_visible()
+    expect(page.get_by_role("switch", name=re.compile("Receive digitally Northern Power AB"))
+           ).to_be_visible()
+    english.to_have_attribute("lang", "en")
+    report.check("senders (en)")
+    report.assert_clean()

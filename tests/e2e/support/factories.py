@@ -71,3 +71,10 @@ class Person:
 
 def person(label: str = "qa") -> Person:
     return Person(personnummer(), email(label), phone())
+
+
+def orgnr() -> str:
+    """A new organisationsnummer of an aktiebolag (556…, Luhn check digit) for a test sender:
+    senders are unique by orgnr, so every test makes its own."""
+    nine = "556" + f"{_rng.randrange(10**6):06d}"
+    return nine + _luhn_digit(nine)

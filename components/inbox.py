@@ -16,6 +16,7 @@ from components import theme
 from components._util import drop_none, pick
 from components.forms import secondary_button
 from components.layout import stack
+from kivra_app.mailbox.formatting import UNREAD_COUNT_CAP
 
 FILTERS = ("all", "unread", "invoices", "unpaid")
 
@@ -46,8 +47,13 @@ _BADGE = {
 
 
 def unread_badge(count: Any, texts: Any, *, id: str = "unread-count") -> rx.Component:
-    """"{count} olästa" in the header; hidden when 0."""
-    label = fill(texts["mbx.unread_count"], count=count)
+    """"{count} olästa" in the header; hidden when 0. `count` comes from the capped count
+    (kivra_app.mailbox.inbox.unread_count): at the cap (100) it reads "99+ olästa"."""
+    if isinstance(count, rx.Var):
+        shown = rx.cond(count >= UNREAD_COUNT_CAP, f"{UNREAD_COUNT_CAP - 1}+", count.to_string())
+    else:
+        shown = f"{UNREAD_COUNT_CAP - 1}+" if count >= UNREAD_COUNT_CAP else count
+    label = fill(texts["mbx.unread_count"], count=shown)
     if not isinstance(count, rx.Var):
         return rx.el.span(label, id=id, style={**_BADGE, "background": theme.BRAND,
                                                "color": theme.ON_BRAND}) if count else rx.fragment()

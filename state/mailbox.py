@@ -54,9 +54,10 @@ def today() -> date:
 def title_script(lang: str, unread: int) -> rx.event.EventSpec:
     """<html lang>, and the <title> with the unread count first ("(3) Din Kivra")."""
     from kivra_app.i18n import page_titles
+    from kivra_app.mailbox.formatting import unread_label
 
     base = page_titles(lang).get("/mailbox", "Kivra")
-    title = f"({unread}) {base}" if unread > 0 else base
+    title = f"({unread_label(unread)}) {base}" if unread > 0 else base
     return rx.call_script(f"document.documentElement.lang={json.dumps(lang)};"
                           f"document.title={json.dumps(title)};")
 

@@ -126,3 +126,14 @@ def payment_sign_text(*, lang: str, amount_ore: int, currency: str, payee_name: 
         f"{t(lang, 'pay.sign.from')}: {from_account}",
     ]
     return "\n".join(lines)
+
+
+# The unread count in the header and the title stops at this many (inbox.unread_count): counting
+# is then bounded by the cap, not by the size of the mailbox (a 10,000-letter inbox opens as fast
+# as a 10-letter one), and the badge says "99+" beyond 99, as mail and chat apps do.
+UNREAD_COUNT_CAP = 100
+
+
+def unread_label(count: int) -> str:
+    """What the badge and the title show for a count from unread_count: "99+" at the cap."""
+    return f"{UNREAD_COUNT_CAP - 1}+" if count >= UNREAD_COUNT_CAP else str(count)

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from kivra_app.db import session_scope
 from kivra_app.i18n import normalise_language, t
 from kivra_app.mailbox.formatting import (
+    UNREAD_COUNT_CAP,
     format_amount,
     format_date,
     format_payee_account,
@@ -171,16 +172,21 @@ def inbox_page(engine: Engine, user_id: int, *, filter: str = "all", after: Curs
     return Page(rows, next_cursor)
 
 
+
+
 def unread_count(engine: Engine, user_id: int) -> int:
+    """Unread letters outside the trash, counted up to UNREAD_COUNT_CAP (the cap when more)."""
     with Session(engine) as session:
         mailbox_id = mailbox_id_of(session, user_id)
         if mailbox_id is None:
             return 0
-        return int(session.exec(
-            select(func.count()).select_from(Letter).where(
+        unread = (
+            select(Letter.id).where(
                 Letter.mailbox_id == mailbox_id, Letter.trashed_at.is_(None),  # type: ignore[union-attr]
                 Letter.read_at.is_(None))  # type: ignore[union-attr]
-        ).one())
+            .limit(UNREAD_COUNT_CAP).subquery()
+        )
+        return int(session.exec(select(func.count()).select_from(unread)).one())
 
 
 def latest_letter_id(engine: Engine, user_id: int) -> int:

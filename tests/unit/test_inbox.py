@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session
 
 from kivra_app.mailbox import inbox
+from kivra_app.mailbox.formatting import UNREAD_COUNT_CAP, unread_label
 from kivra_app.models import Invoice, Letter
 from tests.unit.mailbox_data import START, letter, many_letters, minimal_pdf, person
 
@@ -82,6 +83,19 @@ def test_unread_count_and_latest_letter_probe(engine) -> None:
     assert inbox.latest_letter_id(engine, me) == a
     inbox.move_to_trash(engine, me, a)
     assert inbox.unread_count(engine, me) == 0  # the trash does not count
+
+
+def test_the_unread_count_is_exact_below_its_cap_and_stops_at_it(engine) -> None:
+    me = person(engine)
+    many_letters(engine, me, 297)  # every third unread: 99
+    assert inbox.unread_count(engine, me) == 99
+    assert unread_label(99) == "99"
+    many_letters(engine, me, 300)  # 100 more unread
+    assert inbox.unread_count(engine, me) == UNREAD_COUNT_CAP == 100
+    assert unread_label(inbox.unread_count(engine, me)) == "99+"
+    other = person(engine)  # another mailbox counts its own
+    letter(engine, other)
+    assert inbox.unread_count(engine, other) == 1
 
 
 def test_opening_marks_read_and_mark_unread_undoes_it(engine) -> None:

@@ -53,6 +53,8 @@ def test_filters_are_toggle_buttons_in_a_labelled_group() -> None:
 def test_unread_badge_fills_the_count_and_hides_at_zero() -> None:
     assert "3 olästa" in _r(unread_badge(3, SV))
     assert "olästa" not in _r(unread_badge(0, SV))
+    assert "99 olästa" in _r(unread_badge(99, SV))
+    assert "99+ olästa" in _r(unread_badge(100, SV))  # the capped count (inbox.unread_count)
     assert fill("Brev {first}–{last}", first=1, last=25) == "Brev 1–25"
 
 

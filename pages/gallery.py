@@ -9,6 +9,7 @@ route params, so a save in `make dev` recompiles three pages (issue #10), not on
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -233,11 +234,19 @@ def _index_page(stories: list[Story]):
     return page
 
 
+def catalogue_entries(stories: list[Story]) -> dict[str, dict[str, Any]]:
+    """What the viewer shows of each story (state.gallery.CATALOGUE), as plain data."""
+    return {s.key: {"label": s.label, "notes": s.notes,
+                    "args": [[name, json.dumps(value, ensure_ascii=False)]
+                             for name, value in s.args.items()],
+                    "source": s.module.replace(".", "/") + ".py"} for s in stories}
+
+
 def register_gallery(app: rx.App) -> None:
     """Add /gallery, the viewer and the bare story page: three routes whatever the number of
     stories, so a save recompiles three pages."""
     stories = discover()
-    set_catalogue(stories)
+    set_catalogue(catalogue_entries(stories))
     app.head_components.append(rx.el.script(LANG_HEAD_JS))
     app.add_page(_index_page(stories), route="/gallery", title="Gallery")
     app.add_page(_viewer_page, route=VIEWER_ROUTE, title=GalleryState.page_title,

@@ -7,16 +7,12 @@ Stories themselves have no state; each frame loads a bare story page.
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
 
 from kivra_app.i18n import LANGUAGES, texts_for
-
-if TYPE_CHECKING:
-    from components.stories import Story
 
 # CSS-pixel screen sizes of the frames (the devices' screens, not their browser viewports).
 VIEWPORTS: dict[str, tuple[int, int]] = {
@@ -44,16 +40,11 @@ def viewer_url(key: str, choices: dict[str, str]) -> str:
 CATALOGUE: dict[str, dict[str, Any]] = {}
 
 
-def set_catalogue(stories: list[Story]) -> None:
+def set_catalogue(entries: dict[str, dict[str, Any]]) -> None:
+    """Fill the catalogue: key -> {"label", "notes", "args" ([name, json] pairs), "source"}.
+    pages/gallery.py builds the entries from the story registry (state imports no components)."""
     CATALOGUE.clear()
-    for s in stories:
-        CATALOGUE[s.key] = {
-            "label": s.label,
-            "notes": s.notes,
-            "args": [[name, json.dumps(value, ensure_ascii=False)]
-                     for name, value in s.args.items()],
-            "source": s.module.replace(".", "/") + ".py",
-        }
+    CATALOGUE.update(entries)
 
 
 def _story_of(path: str) -> str:

@@ -4,6 +4,7 @@ the catalogue built from the story registry (issue #10)."""
 from __future__ import annotations
 
 from components.stories import Story
+from pages.gallery import catalogue_entries
 from state.gallery import CATALOGUE, _story_of, set_catalogue
 
 
@@ -18,10 +19,10 @@ def test_the_story_of_a_viewer_path() -> None:
 def test_the_catalogue_holds_what_the_viewer_shows() -> None:
     story = Story("button", "busy", lambda t, label: None, "components.forms_stories",
                   notes="Väntar.", args={"label": "Skickar …", "n": 2})
-    set_catalogue([story])
+    set_catalogue(catalogue_entries([story]))
     assert CATALOGUE == {"button/busy": {
         "label": "button · busy", "notes": "Väntar.",
         "args": [["label", '"Skickar …"'], ["n", "2"]],
         "source": "components/forms_stories.py"}}
-    set_catalogue([])
+    set_catalogue(catalogue_entries([]))
     assert CATALOGUE == {}

@@ -82,10 +82,10 @@ def _session() -> aiohttp.ClientSession:
 
 
 def _is_qr_frame(update: Update) -> bool:
-    """A QR frame, whatever the server sends for it (an SVG data URI today, the frame's text
-    once the browser draws the code): a changed state field whose name starts with `qr`."""
+    """A QR frame: a changed, non-empty `bankid_qr` (the frame's text, state/bankid_loop.py;
+    the browser draws the code). `bankid_show_qr` and the like are not frames."""
     changed = field_values(update.delta, SIGNUP)
-    return any(k.startswith("qr") and v for k, v in changed.items())
+    return any(k.removeprefix("bankid_").startswith("qr") and v for k, v in changed.items())
 
 
 async def gather_limited(n: int, limit: int, fn: Callable[[int], Awaitable[Any]]) -> list[Any]:

@@ -2,9 +2,12 @@
 each delivering letters with a 100 KB PDF, on SQLite and on PostgreSQL; and the server's memory
 (RSS) before and after 10,000 deliveries.
 
-The API runs in its own process (uvicorn, one worker, as `make run` serves it); the client is
-httpx over a real socket. Run: .venv/bin/python bench/bench_senders.py
+The API is served as `make run` serves the app: Granian with `--workers` processes (default:
+one per core, as KIVRA_WORKERS defaults with Redis) and the rate limits in Redis (a private
+redis-server); `--workers 1 --no-redis` is one process with the limits in the database. The
+client is httpx over a real socket, on the same machine. Run: .venv/bin/python bench/bench_senders.py
   [--db sqlite,postgresql] [--concurrency 1,10,50] [--per-level 500] [--memory 10000]
+  [--workers N] [--no-redis]
 """
 
 from __future__ import annotations
@@ -37,21 +40,32 @@ def free_port() -> int:
 
 
 def rss_kb(pid: int) -> int:
+    """The resident memory of a process and its children (Granian's workers), in KB."""
+    total = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+            total += int(line.split()[1])
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        total += rss_kb(int(child))
+    return total
 
 
 class Server:
-    def __init__(self, url: str, data_dir: str) -> None:
+    def __init__(self, url: str, data_dir: str, *, workers: int, redis_url: str | None) -> None:
         self.port = free_port()
         env = {**os.environ, "KIVRA_DATABASE_URL": url, "KIVRA_DATA_DIR": data_dir,
                "KIVRA_SECRET_KEY": "bench" * 8, "KIVRA_SENDER_RATE_BURST": "100000",
                "KIVRA_SENDER_RATE_PER_SECOND": "100000", "PYTHONPATH": str(ROOT)}
+        env.pop("KIVRA_REDIS_URL", None)
+        if redis_url:
+            env["KIVRA_REDIS_URL"] = redis_url
+        subprocess.run([sys.executable, "-m", "kivra_app.migrate"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "bench.sender_api_server:app",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+            [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+             "--workers", str(workers), "--port", str(self.port), "--log-level", "warning",
+             "bench.sender_api_server:app"],
             cwd=ROOT, env=env)
         self.base = f"http://127.0.0.1:{self.port}/api/sender/v1"
         deadline = time.monotonic() + 180
@@ -166,17 +180,24 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,10,50")
     parser.add_argument("--per-level", type=int, default=500)
     parser.add_argument("--memory", type=int, default=10_000, help="deliveries for the RSS check (0: skip)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-redis", action="store_true", help="rate limits in the database")
     args = parser.parse_args()
+    from deploy.private_redis import PrivateRedis
     from kivra_app.senders.pdfwriter import make_pdf
 
     pdf = base64.b64encode(make_pdf("Bench", ["Rad"] * 40, pad_to=100_000)).decode()
     levels = [int(x) for x in args.concurrency.split(",")]
     print(f"PDF {len(base64.b64decode(pdf)) // 1000} KB; {os.cpu_count()} CPUs; "
-          f"load {os.getloadavg()[0]:.1f}")
+          f"load {os.getloadavg()[0]:.1f}; Granian, {args.workers} worker(s); rate limits in "
+          f"{'the database' if args.no_redis else 'Redis'}")
     for kind in args.db.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             url, drop = database(kind, tmp)
-            server = Server(url, tmp)
+            redis = None if args.no_redis else PrivateRedis(Path(tmp) / "redis")
+            if redis:
+                redis.start()
+            server = Server(url, tmp, workers=args.workers, redis_url=redis.url if redis else None)
             try:
                 people = setup_people(url, 200)
                 creds = make_senders(url, max(levels))
@@ -193,6 +214,8 @@ def main() -> None:
                           f"deliveries={after / 1024:.0f} MB (delta {(after - before) / 1024:+.0f} MB)")
             finally:
                 server.stop()
+                if redis:
+                    redis.stop()
                 if drop:
                     drop()
 

@@ -6,6 +6,7 @@ editing rows. Plain Python, no Reflex.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -18,19 +19,31 @@ _ROW = 1
 
 
 class MovableClock:
-    """Callable like `utcnow`; reads the offset on every call (dev only, a primary-key read)."""
+    """Callable like `utcnow`. The offset is read from the database at most every `refresh`
+    seconds (default 0.25 s) and at once in the process that moved it: every `now()` of every
+    QR frame, collect and step check used to be a database read of its own (in the QR fan-out
+    benchmark, a quarter of the worker's time). Another worker sees a move within `refresh`."""
 
-    def __init__(self, engine: Engine, real: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, engine: Engine, real: Callable[[], datetime] = utcnow, *,
+                 refresh: float = 0.25, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
         self.real = real
+        self.refresh = refresh
+        self.monotonic = monotonic
+        self._cached: tuple[float, float] | None = None  # (read at, offset)
 
     def __call__(self) -> datetime:
         return self.real() + timedelta(seconds=self.offset())
 
     def offset(self) -> float:
+        now = self.monotonic()
+        if self._cached is not None and now - self._cached[0] < self.refresh:
+            return self._cached[1]
         with Session(self.engine) as session:
             row = session.get(DevClock, _ROW)
-            return row.offset_seconds if row else 0.0
+            offset = row.offset_seconds if row else 0.0
+        self._cached = (now, offset)
+        return offset
 
     def set_offset(self, seconds: float) -> float:
         with Session(self.engine) as session:
@@ -38,9 +51,11 @@ class MovableClock:
             row.offset_seconds = float(seconds)
             session.add(row)
             session.commit()
+        self._cached = (self.monotonic(), float(seconds))
         return float(seconds)
 
     def advance(self, seconds: float) -> float:
+        self._cached = None  # from the stored offset, not this process's copy
         return self.set_offset(self.offset() + float(seconds))
 
     def set_time(self, when: datetime) -> float:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlmodel import Session, SQLModel
 from starlette.testclient import TestClient
 
@@ -98,6 +98,33 @@ def test_the_clock_moves_and_returns_to_real_time(env) -> None:  # noqa: ANN001
     assert env.client.post("/clock", json={"advance_s": "soon"}).status_code == 400
     env.client.delete("/clock")
     assert abs((env.clock() - utcnow()).total_seconds()) < 5
+
+
+def test_another_workers_clock_follows_a_move_within_its_refresh_and_reads_once_meanwhile(
+        tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    SQLModel.metadata.create_all(engine)
+    reads: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *a: reads.append(statement)
+                 if "dev_clock" in statement and statement.lstrip().upper().startswith("SELECT")
+                 else None)
+    ticks = [100.0]
+    mover = MovableClock(engine, monotonic=lambda: ticks[0])
+    other = MovableClock(engine, monotonic=lambda: ticks[0])  # another worker process
+    assert other.offset() == 0.0
+    mover.set_offset(1800)
+    assert mover.offset() == 1800  # at once where it was moved
+    reads.clear()
+    for _ in range(50):  # e.g. 50 QR frames within one refresh window
+        assert other.offset() == 0.0
+    assert reads == []  # no database read per call
+    ticks[0] += other.refresh
+    assert other.offset() == 1800  # within the refresh, the other worker follows
+    assert len(reads) == 1
+    mover.advance(60)
+    ticks[0] += other.refresh
+    assert other.offset() == 1860
 
 
 def test_movable_clock_only_where_test_support_is_on(tmp_path: Path) -> None:

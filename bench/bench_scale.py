@@ -261,8 +261,8 @@ async def one_signup(session: aiohttp.ClientSession, base: str, i: int, offset: 
     await client.connect(session)
     await client.call(SIGNUP, "load", timeout=120)
     await client.emit(SIGNUP, "submit_personnummer", form_data={"personnummer": pnr(offset + i)})
-    update = await _until(client, lambda u: bool(field_values(u.delta, SIGNUP).get("launch_url")))
-    link = field_values(update.delta, SIGNUP)["launch_url"]
+    update = await _until(client, lambda u: bool(field_values(u.delta, SIGNUP).get("bankid_launch_url")))
+    link = field_values(update.delta, SIGNUP)["bankid_launch_url"]
     token = link.split("autostarttoken=", 1)[1].split("&", 1)[0]
     async with session.post(f"{base}/bankid-sim/app/autostart", json={
             "autoStartToken": token, "personalNumber": pnr(offset + i), "action": "approve"}) as r:

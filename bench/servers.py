@@ -144,6 +144,10 @@ def app_server(name: str, database_url: str, data_dir: Path, *, workers: int,
         # The benchmark's thousands of starts come from one address: the per-IP limit is
         # raised by setting (a test shows it holding at its default).
         KIVRA_IP_START_BURST="1000000", KIVRA_IP_START_PER_MINUTE="1000000",
+        # No test-support API (/_test, unused here): its movable clock reads its offset from
+        # the database on every `now()`, a query production never makes (it refuses
+        # KIVRA_TEST_SUPPORT), three of them per personnummer event.
+        KIVRA_TEST_SUPPORT="false",
         **extra,
     )
     if redis_url:

@@ -5,7 +5,8 @@
 Servers (backend only: the websocket and the HTTP routes; PostgreSQL, a private redis-server):
   * "1 worker":  the app with one Granian worker and Reflex's state in memory (today's `make run`)
   * "N workers": the app with one worker per core and Reflex's state in Redis
-  * "bare":      a bare Reflex 0.10.1 app (bench/bare_app: one form), the baseline
+  * "bare":      a bare Reflex 0.10.1 app (bench/bare_app: one form), the baseline, in the
+                 same set-up as the app it is compared with (workers, state manager)
 Clients are raw websocket clients (bench/wsclient.py), each a real signup on the simulator.
 Lighthouse and first-load bytes: bench/lighthouse.py (npm `lighthouse`, Debian's Chromium).
 
@@ -154,32 +155,56 @@ async def qr_fanout(server: Server, screens: int, window: float, offset: int) ->
 
 
 async def round_trips(app: Server, bare: Server, clients: int, pairs: int) -> dict[str, list[float]]:
-    """`pairs` interleaved round trips per client pair: the personnummer step with an invalid
-    number (field error back) vs the bare app's one-field form (its error back)."""
+    """The personnummer step with an invalid number (field error back) vs the bare app's
+    one-field form (its error back), `pairs` round trips per client on each.
+
+    One client: interleaved (app, bare, app, ...), so both see the same machine load. More
+    clients: one server at a time, all `clients` at once, the same number of events on each.
+    (Interleaved per client, the bare server sat nearly idle while every client waited on the
+    slower app, so its "100 clients" figure was in truth a figure for one or two.)"""
     out: dict[str, list[float]] = {"app": [], "bare": []}
     async with _session() as session:
 
-        async def pair(i: int) -> None:
+        async def open_pair(i: int) -> tuple[ReflexClient, ReflexClient]:
             kivra = ReflexClient(app.url, cookie=await begin(session, app.url))
             plain = ReflexClient(bare.url)
             await kivra.connect(session)
             await plain.connect(session)
             await kivra.call(SIGNUP, "load", timeout=60)
             await plain.call(BARE, "submit", path="/", form_data={"value": "1"})
-            for n in range(pairs):
-                value = f"1234{n % 10}"
-                took, _ = await kivra.call(SIGNUP, "submit_personnummer",
-                                           form_data={"personnummer": value})
-                out["app"].append(took)
-                took, _ = await plain.call(BARE, "submit", path="/", form_data={"value": value})
-                out["bare"].append(took)
-            await kivra.close()
-            await plain.close()
+            return kivra, plain
 
-        results = await gather_limited(clients, clients, pair)
-        failed = [r for r in results if isinstance(r, Exception)]
+        async def on_app(kivra: ReflexClient, n: int) -> None:
+            took, _ = await kivra.call(SIGNUP, "submit_personnummer", timeout=60,
+                                       form_data={"personnummer": f"1234{n % 10}"})
+            out["app"].append(took)
+
+        async def on_bare(plain: ReflexClient, n: int) -> None:
+            took, _ = await plain.call(BARE, "submit", path="/", timeout=60,
+                                       form_data={"value": f"1234{n % 10}"})
+            out["bare"].append(took)
+
+        opened = await gather_limited(clients, 25, open_pair)
+        failed = [r for r in opened if isinstance(r, BaseException)]
         if failed:
             raise failed[0]
+        if clients == 1:
+            kivra, plain = opened[0]
+            for n in range(pairs):
+                await on_app(kivra, n)
+                await on_bare(plain, n)
+        else:
+            for side, fn in ((0, on_app), (1, on_bare)):
+                async def run_client(i: int, side: int = side, fn=fn) -> None:  # noqa: ANN001
+                    for n in range(pairs):
+                        await fn(opened[i][side], n)
+
+                results = await gather_limited(clients, clients, run_client)
+                failed = [r for r in results if isinstance(r, BaseException)]
+                if failed:
+                    raise failed[0]
+        await asyncio.gather(*(c.close() for pair in opened for c in pair),
+                             return_exceptions=True)
     return out
 
 
@@ -354,8 +379,8 @@ async def run(args: argparse.Namespace) -> Table:
         for label, workers, redis_url in setups:
             if not only & {"qr", "rtt", "state", "signups"}:
                 break
-            if not redis_url and not only & {"qr", "signups"}:
-                continue  # round trips and state bytes are measured on the Redis set-up
+            if not redis_url and not only & {"qr", "signups", "rtt"}:
+                continue  # state bytes are measured on the Redis set-up
             db = create_database()
             (workdir / label[:1]).mkdir(exist_ok=True)
             server = app_server(label, db, workdir / label[:1], workers=workers,
@@ -367,8 +392,9 @@ async def run(args: argparse.Namespace) -> Table:
                         offset += n
                         fan.setdefault(label, []).append(result)
                         print(f"  {label}: {result}", flush=True)
-                if redis_url and "rtt" in only:
-                    bare = bare_server(workdir).start()
+                if "rtt" in only:
+                    # The bare app in the same set-up: as many workers, the same state manager.
+                    bare = bare_server(workdir, workers=workers, redis_url=redis_url).start()
                     try:
                         for clients in (1, 100):
                             pairs = args.pairs if clients == 1 else max(5, args.pairs // 20)
@@ -377,7 +403,8 @@ async def run(args: argparse.Namespace) -> Table:
                                 a, b = pct(got["app"], q), pct(got["bare"], q)
                                 table.add(f"event round trip, personnummer step (invalid), "
                                           f"{clients} client(s), p{q} ({label})",
-                                          ms(a), ms(b) + " bare Reflex", ratio(a, b))
+                                          ms(a), f"{ms(b)} bare Reflex ({label}; "
+                                          f"{len(got['bare'])} events)", ratio(a, b))
                     finally:
                         bare.stop()
                 if redis_url and "state" in only:
@@ -429,6 +456,13 @@ async def run(args: argparse.Namespace) -> Table:
                 table.add(*row)
     finally:
         redis.stop()
+    if "rtt" in only:
+        table.notes.append(
+            "Event round trips: emit to the first state update, raw websocket clients. The bare "
+            "app runs in the same set-up as the app it is compared with (workers, state "
+            "manager). 1 client: app and bare interleaved event by event. 100 clients: each "
+            "server on its own, 100 connections sending at once, the same number of events on "
+            "each (the count is in the baseline column).")
     table.notes.append(
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {CORES} cores shared with the "
         "other engineers' builds and tests (load average "

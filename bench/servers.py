@@ -144,6 +144,10 @@ def app_server(name: str, database_url: str, data_dir: Path, *, workers: int,
         # The benchmark's thousands of starts come from one address: the per-IP limit is
         # raised by setting (a test shows it holding at its default).
         KIVRA_IP_START_BURST="1000000", KIVRA_IP_START_PER_MINUTE="1000000",
+        # No test-support API (/_test, unused here): its movable clock reads its offset from
+        # the database on every `now()`, a query production never makes (it refuses
+        # KIVRA_TEST_SUPPORT), three of them per personnummer event.
+        KIVRA_TEST_SUPPORT="false",
         **extra,
     )
     if redis_url:
@@ -153,13 +157,16 @@ def app_server(name: str, database_url: str, data_dir: Path, *, workers: int,
     return Server(name, ROOT, env, port=port)
 
 
-def bare_server(workdir: Path) -> Server:
+def bare_server(workdir: Path, *, workers: int = 1, redis_url: str | None = None) -> Server:
     """The bare app from bench/bare_app, copied into `workdir` (its .web stays out of the
-    worktree)."""
+    worktree), in the app's set-up: `workers` Granian workers, Reflex's state in memory (one
+    worker) or in Redis at `redis_url` (its own key space: Reflex keys by tab token)."""
     target = workdir / "bare_app"
     if not target.exists():
         shutil.copytree(ROOT / "bench" / "bare_app", target)
     env = base_env()
     port = free_port()
-    env["BARE_PORT"] = str(port)
-    return Server("bare", target, env, port=port)
+    env.update(BARE_PORT=str(port), GRANIAN_WORKERS=str(workers))
+    if redis_url:
+        env["BARE_REDIS_URL"] = redis_url
+    return Server(f"bare-{workers}", target, env, port=port)

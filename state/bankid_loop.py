@@ -14,6 +14,7 @@ and giving up (a `Failed` result). This mixin only asks, shows, and sleeps:
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,6 +27,12 @@ from state import deps
 LOOP_STALE = 6.0  # a loop that has not ticked for this long is considered dead
 _monotonic = time.monotonic  # the loop's clock and sleep (tests replace them)
 _sleep = asyncio.sleep
+
+
+async def _settled(value: Any) -> Any:
+    """A reaction's events: on_answer/on_error may be coroutines (their blocking reads run
+    off the event loop), or plain functions."""
+    return await value if inspect.isawaitable(value) else value
 
 
 def flow_result(answer: Any) -> Any:
@@ -127,7 +134,7 @@ class BankIdLoopMixin(rx.State, mixin=True):
         collect(order_id, tab): the purpose's collect (answers a flow result, or an object
         with `.result`); load_qr(order_id, tab): the QR values, read once (blocking, run in a
         thread); on_answer(answer) / on_error(exc): the purpose's reaction, called under the
-        state lock, may return events; here(): the tab is still on the page that shows it.
+        state lock, may return events (or be coroutines); here(): the tab is still on the page that shows it.
         """
         async with self:
             now = _monotonic()
@@ -169,10 +176,10 @@ class BankIdLoopMixin(rx.State, mixin=True):
                         self._bankid_beat = _monotonic()
                         if error is not None:
                             self._bankid_stop()
-                            return on_error(error)
+                            return await _settled(on_error(error))
                         result = flow_result(answer)
                         over = self._bankid_show(result)
-                        events = on_answer(answer)
+                        events = await _settled(on_answer(answer))
                         if over or result.next_collect_in is None:
                             self._bankid_stop()
                             return events

@@ -3,7 +3,10 @@ never builds services (and unit tests can swap `services` for a fake)."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,9 +16,19 @@ from kivra_app.web.cookies import LOGIN_COOKIE, SESSION_COOKIE, SIGNUP_COOKIE, r
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 __all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "SIGNUP_COOKIE", "client_connected", "cookie_value",
-           "full_page", "post_page",
+           "full_page", "off_loop", "post_page",
            "local_date",
            "local_time", "services", "utcnow"]
+
+
+async def off_loop(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Call a domain method from an event handler without blocking the event loop: a
+    synchronous one (database reads and writes) runs in a worker thread, while the loop serves
+    the other tabs' events; a coroutine function is simply awaited."""
+    if inspect.iscoroutinefunction(fn):
+        return await fn(*args, **kwargs)
+    result = await asyncio.to_thread(fn, *args, **kwargs)
+    return await result if inspect.isawaitable(result) else result
 
 
 def services() -> Any:

@@ -68,7 +68,7 @@ class LoginState(BankIdLoopMixin, rx.State):
         if not secret:
             return [*events, deps.full_page(BEGIN_URL + quote(self.next_path, safe="/"))]
         self.status = "bankid"
-        resumed = self._svc().current(secret, tab=self._bankid_tab())
+        resumed = await deps.off_loop(self._svc().current, secret, tab=self._bankid_tab())
         if resumed is not None:  # a reload, or back from the BankID app
             self._bankid_started(resumed, same_device=resumed.qr is None)
             return [*events, LoginState.bankid_loop]

@@ -249,12 +249,10 @@ class SignupState(BankIdLoopMixin, rx.State):
             self._set_error(exc.key, exc.params)
 
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a service call; returns its result, or None after showing a refusal."""
+        """Run a service call; returns its result, or None after showing a refusal. A blocking
+        (synchronous: database) call runs in a worker thread, off the event loop."""
         try:
-            result = fn(*args, **kwargs)
-            if asyncio.iscoroutine(result):
-                return await result
-            return result
+            return await deps.off_loop(fn, *args, **kwargs)
         except SignupError as exc:
             if exc.key == "signup.wrong_step":
                 await self._rederive()
@@ -264,7 +262,7 @@ class SignupState(BankIdLoopMixin, rx.State):
 
     async def _rederive(self) -> None:
         secret = self._request_secret()
-        view = self._svc().view(secret) if secret else None
+        view = await deps.off_loop(self._svc().view, secret) if secret else None
         if view is None:
             self._missing()
         else:
@@ -313,9 +311,10 @@ class SignupState(BankIdLoopMixin, rx.State):
         self._continue_tries += 1
         return deps.full_page(CONTINUE_URL + ticket)
 
-    def _fresh_continue_ticket(self, secret: str) -> str | None:
+    async def _fresh_continue_ticket(self, secret: str) -> str | None:
         try:
-            ticket = self._svc().continue_ticket(secret, tab=self._bankid_tab())
+            ticket = await deps.off_loop(self._svc().continue_ticket, secret,
+                                         tab=self._bankid_tab())
         except SignupError:
             return None
         return ticket if isinstance(ticket, str) and ticket else None
@@ -328,7 +327,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         self._set_notice(None)
         self.on_phone = self._on_phone()
         secret = self._request_secret()
-        view = self._svc().view(secret) if secret else None
+        view = await deps.off_loop(self._svc().view, secret) if secret else None
         if view is None:
             self._missing()
             return set_html_lang(self._lang)
@@ -338,11 +337,12 @@ class SignupState(BankIdLoopMixin, rx.State):
         events: list[Any] = [set_html_lang(self._lang)]
         if self.step == "continue":
             if self._continue_tries < MAX_AUTO_CONTINUE:
-                ticket = self._fresh_continue_ticket(secret)
+                ticket = await self._fresh_continue_ticket(secret)
                 if ticket:
                     events.append(self._to_continue(ticket))
         elif self.step == "bankid":
-            resumed = self._svc().current_bankid(secret, tab=self._bankid_tab())
+            resumed = await deps.off_loop(self._svc().current_bankid, secret,
+                                          tab=self._bankid_tab())
             if resumed is not None:  # this tab's order (a reload, back from the app)
                 self._bankid_started(resumed, same_device=resumed.qr is None)
                 events.append(SignupState.bankid_loop)
@@ -362,7 +362,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         secret = self._request_secret()
         if not secret:
             return None
-        ticket = self._fresh_continue_ticket(secret)
+        ticket = await self._fresh_continue_ticket(secret)
         if ticket is None:
             await self._rederive()
             return None
@@ -459,7 +459,7 @@ class SignupState(BankIdLoopMixin, rx.State):
             errors=(SignupError,),
         )
 
-    def _bankid_answer(self, progress: Any) -> Any:
+    async def _bankid_answer(self, progress: Any) -> Any:
         """A collect answer for the signup (under the lock): the next screen, the rotation."""
         if progress.view is not None and (progress.state == "complete"
                                           or str(progress.view.step) != "bankid"):
@@ -471,16 +471,16 @@ class SignupState(BankIdLoopMixin, rx.State):
         if self.step == "continue" and progress.continue_ticket:
             return self._to_continue(progress.continue_ticket)
         if self.step == "continue":  # seen before (a reload): ask for a fresh ticket
-            ticket = self._fresh_continue_ticket(self._request_secret() or "")
+            ticket = await self._fresh_continue_ticket(self._request_secret() or "")
             return self._to_continue(ticket) if ticket else None
         return SignupState.code_ticker if self.step in CODE_STEPS else None
 
-    def _bankid_error(self, error: Exception) -> Any:
+    async def _bankid_error(self, error: Exception) -> Any:
         """A refused or failed collect (under the lock): calm text and 'Försök igen'."""
         if isinstance(error, SignupError) and error.key == "signup.wrong_step":
             # Not this tab's order (another tab started a newer one), or the step moved on.
             secret = self._request_secret()
-            view = self._svc().view(secret) if secret else None
+            view = await deps.off_loop(self._svc().view, secret) if secret else None
             if view is None:
                 self._missing()
                 return None
@@ -619,7 +619,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         if not secret or self.step != "done":
             return None
         try:
-            ticket = self._svc().issue_login_ticket(secret)
+            ticket = await deps.off_loop(self._svc().issue_login_ticket, secret)
         except SignupError as exc:
             if exc.key == "signup.expired":
                 return deps.full_page("/mailbox")

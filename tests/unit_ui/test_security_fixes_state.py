@@ -102,7 +102,7 @@ async def test_bankid_completion_with_a_ticket_moves_to_continue(
     done = BankIdProgress(Complete(1, Person(PNR, "", "", ""), first=True), service._view(), 7,
                           continue_ticket="first-observer")
     assert s._bankid_show(done.result) is True
-    event = s._bankid_answer(done)
+    event = await s._bankid_answer(done)
     assert s.step == "continue" and not s.welcome_back
     assert "/api/signup/continue?ticket=first-observer" in _script(event)
 
@@ -146,11 +146,22 @@ def _awaits_inside_async_with_self(fn: object) -> list[str]:
     return found
 
 
+def _awaited_calls(fn: object) -> set[str]:
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    return {ast.unparse(n.value.func) for n in ast.walk(tree)
+            if isinstance(n, ast.Await) and isinstance(n.value, ast.Call)}
+
+
 def test_the_bankid_loop_never_awaits_bankid_while_holding_the_lock() -> None:
     from state.bankid_loop import BankIdLoopMixin
 
-    for fn in (SignupState.bankid_loop.fn, BankIdLoopMixin._bankid_run):
-        assert _awaits_inside_async_with_self(fn) == [], fn
+    assert _awaits_inside_async_with_self(SignupState.bankid_loop.fn) == []
+    # Under the lock the loop awaits only the purpose's reaction (`_settled`), whose one
+    # blocking part, a database read, runs in a worker thread; never BankID.
+    assert set(_awaits_inside_async_with_self(BankIdLoopMixin._bankid_run)) == {"_settled"}
+    assert _awaited_calls(SignupState._bankid_answer) <= {"self._fresh_continue_ticket"}
+    assert _awaited_calls(SignupState._bankid_error) <= {"deps.off_loop"}
+    assert _awaited_calls(SignupState._fresh_continue_ticket) == {"deps.off_loop"}
     source = inspect.getsource(BankIdLoopMixin._bankid_run)
     assert "async with self" in source and "await collect(" in source
 

@@ -147,27 +147,27 @@ async def test_bankid_unavailable_is_a_calm_retry(service: FakeSignupService) ->
     assert "BankID" in s.bankid_message and s.field_error == ""
 
 
-def _answer(s: SignupState, progress: BankIdProgress) -> tuple[bool, object]:
+async def _answer(s: SignupState, progress: BankIdProgress) -> tuple[bool, object]:
     """What the shared loop does with one collect answer (under the lock)."""
     over = s._bankid_show(progress.result)
-    return over, s._bankid_answer(progress)
+    return over, await s._bankid_answer(progress)
 
 
 async def test_collect_results_move_the_screen(service: FakeSignupService) -> None:
     s = await _loaded(service, Step.BANKID)
     pending = BankIdProgress(Pending(1, "Starta BankID-appen.", "outstandingTransaction", True),
                              service._view())
-    assert _answer(s, pending)[0] is False
+    assert (await _answer(s, pending))[0] is False
     assert s.bankid_message == "Starta BankID-appen."
     service.step = Step.EMAIL
     done = BankIdProgress(Complete(1, PERSON, first=True), service._view())
-    assert _answer(s, done)[0] is True
+    assert (await _answer(s, done))[0] is True
     assert s.step == "email" and s.given_name == "Anna" and not s.welcome_back
     # An existing account: BankID leads straight to DONE with "welcome back".
     s2 = await _loaded(service, Step.BANKID)
     service.step, service.welcome_back = Step.DONE, True
     back = BankIdProgress(Complete(1, PERSON, first=True), service._view(), 7)
-    assert _answer(s2, back)[0] is True
+    assert (await _answer(s2, back))[0] is True
     assert s2.step == "done" and s2.welcome_back
 
 
@@ -177,7 +177,7 @@ async def test_failed_collect_offers_a_retry_and_drops_the_dead_link(
     s = await _loaded(service, user_agent=IPHONE_UA)
     await s.submit_personnummer({"personnummer": PNR})
     failed = BankIdProgress(Failed(1, "Åtgärden avbröts.", "userCancel"), service._view())
-    assert _answer(s, failed)[0] is True
+    assert (await _answer(s, failed))[0] is True
     assert s.bankid_state == "failed" and s.bankid_launch_url == "" and s.step == "bankid"
     assert s.bankid_message == "Åtgärden avbröts."
 
@@ -343,3 +343,29 @@ async def test_the_email_taken_at_the_last_step_shows_the_email_step_with_the_ad
     # Submitting another address clears it and moves on.
     await s.submit_email({"email": "anna.b@example.se"})
     assert (s.step, s.field_error) == ("email_code", "")
+
+
+async def test_blocking_service_calls_run_off_the_event_loop(
+    service: FakeSignupService, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The service's synchronous calls (database work) run in a worker thread, so one tab's
+    query never stalls every other tab's events on this worker."""
+    import threading
+
+    threads: dict[str, int] = {}
+    for name in ("view", "submit_personnummer", "current_bankid", "continue_ticket"):
+        real = getattr(service, name)
+
+        def spy(*args: object, _real=real, _name=name, **kwargs: object) -> object:  # noqa: ANN001
+            threads[_name] = threading.get_ident()
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(service, name, spy)
+    loop_thread = threading.get_ident()
+    s = await _loaded(service)
+    await s.submit_personnummer({"personnummer": "12345"})
+    assert s.field_error  # the refusal came back through the thread
+    service.step, service.unrotated = Step.DONE, True
+    await s.load()  # the continue screen asks for a fresh continue ticket
+    assert set(threads) >= {"view", "submit_personnummer", "continue_ticket"}
+    assert loop_thread not in threads.values()

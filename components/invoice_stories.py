@@ -109,31 +109,21 @@ def form(t: dict[str, str], *, error_key: str = "", busy: bool = False) -> rx.Co
         on_submit=noop("submit payment"), on_cancel=noop("cancel payment"), busy=busy)
 
 
-@story("payment-form", "default", interactive=True, width="wide",
-       notes="The person's accounts (with what is available) and a bank day; then BankID.",
-       args={"error_key": "", "busy": False})
-def _(t, error_key, busy):
+def _form_story(t, error_key, busy):
     return form(t, error_key=error_key, busy=busy)
 
 
-@story("payment-form", "error-not-bank-day", interactive=True, width="wide",
-       notes="The server checks the date; what was chosen stays.",
-       args={"error_key": "pay.date_not_bank_day", "busy": False})
-def _(t, error_key, busy):
-    return form(t, error_key=error_key, busy=busy)
-
-
-@story("payment-form", "error-insufficient-funds", interactive=True, width="wide",
-       args={"error_key": "pay.insufficient_funds", "busy": False})
-def _(t, error_key, busy):
-    return form(t, error_key=error_key, busy=busy)
-
-
-@story("payment-form", "busy", interactive=True, width="wide",
-       notes="While BankID starts: “Betala med BankID” is disabled.",
-       args={"error_key": "", "busy": True})
-def _(t, error_key, busy):
-    return form(t, error_key=error_key, busy=busy)
+story("payment-form", "default", interactive=True, width="wide",
+      notes="The person's accounts (with what is available) and a bank day; then BankID.",
+      args={"error_key": "", "busy": False})(_form_story)
+story("payment-form", "error-not-bank-day", interactive=True, width="wide",
+      notes="The server checks the date; what was chosen stays.",
+      args={"error_key": "pay.date_not_bank_day", "busy": False})(_form_story)
+story("payment-form", "error-insufficient-funds", interactive=True, width="wide",
+      args={"error_key": "pay.insufficient_funds", "busy": False})(_form_story)
+story("payment-form", "busy", interactive=True, width="wide",
+      notes="While BankID starts: “Betala med BankID” is disabled.",
+      args={"error_key": "", "busy": True})(_form_story)
 
 
 # The panel while paying ----------------------------------------------------------------------

@@ -192,10 +192,14 @@ def unread_count(engine: Engine, user_id: int) -> int:
 def latest_letter_id(engine: Engine, user_id: int) -> int:
     """The id of the newest letter in the inbox (0 when none): the cheap probe the open inbox
     polls to see that a letter has arrived. One row from the keyset index."""
+    # The mailbox as a scalar subquery, not a join: PostgreSQL then walks the keyset index
+    # backwards for one row; with the join it scanned and sorted the whole mailbox (2.7 ms at
+    # 10,000 letters against 0.1 ms).
+    mailbox = select(Mailbox.id).where(Mailbox.user_id == user_id).scalar_subquery()
     with Session(engine) as session:
         found = session.exec(
-            select(Letter.id).join(Mailbox, Mailbox.id == Letter.mailbox_id)  # type: ignore[arg-type]
-            .where(Mailbox.user_id == user_id, Letter.trashed_at.is_(None))  # type: ignore[union-attr]
+            select(Letter.id)
+            .where(Letter.mailbox_id == mailbox, Letter.trashed_at.is_(None))  # type: ignore[union-attr]
             .order_by(Letter.received_at.desc(), Letter.id.desc())  # type: ignore[attr-defined,union-attr]
             .limit(1)
         ).first()

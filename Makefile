@@ -85,13 +85,17 @@ cluster-e2e: install-dev chromium nginx
 visual-update: install-dev chromium
 	pytest tests/e2e/test_gallery_stories.py $(E2E_FLAGS) --update-visual
 
-## Flake finder: the e2e suite N times in one session (one app build), then a report.
+## Flake finder: the e2e suite N times, each run its own pytest session (its own app build and
+## database: the tests' people and accounts are unique within a run, not across runs in one),
+## then a report of tests that passed in some runs and failed in others.
 N ?= 5
 FLAKE_ARGS ?= --ignore=tests/e2e/test_gallery_stories.py
-flakes: install-dev chromium
-	pytest tests/e2e $(E2E_FLAGS) $(FLAKE_ARGS) --count $(N) --repeat-scope session \
-		--junitxml=test-results/flakes.xml || true
-	$(PY) -m tests.e2e.flake_report test-results/flakes.xml
+flakes: install-dev chromium nginx
+	rm -f test-results/flakes-*.xml
+	for i in $$(seq $(N)); do
+		pytest tests/e2e $(E2E_FLAGS) $(FLAKE_ARGS) --junitxml=test-results/flakes-$$i.xml || true
+	done
+	$(PY) -m tests.e2e.flake_report test-results/flakes-*.xml
 
 ## Lint, unit and contract tests, then the browser tests: two pytest runs (their plugins clash).
 test: lint unit e2e

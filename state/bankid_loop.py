@@ -153,7 +153,7 @@ class BankIdLoopMixin(rx.State, mixin=True):
             return (self._bankid_gen == gen and here()
                     and deps.client_connected(self.router.session.client_token))
 
-        qr = await asyncio.to_thread(load_qr, order_id, tab) if show_qr else None
+        qr = await deps.off_loop(load_qr, order_id, tab) if show_qr else None
         next_collect = _monotonic() + 1.0  # the start answered just now
         try:
             while True:

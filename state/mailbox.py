@@ -310,7 +310,7 @@ class MailboxState(rx.State):
             await asyncio.sleep(POLL_SECONDS)
             if not deps.client_connected(token):
                 return
-            alive = await asyncio.to_thread(session_alive, engine, secret)
+            alive = await deps.off_loop(session_alive, engine, secret)
             async with self:
                 if self._watch_gen != gen or self.status != "in":
                     return
@@ -320,7 +320,7 @@ class MailboxState(rx.State):
                 user_id = self._user_id_quiet(secret)
             if user_id is None:
                 return
-            latest = await asyncio.to_thread(latest_letter_id, engine, user_id)
+            latest = await deps.off_loop(latest_letter_id, engine, user_id)
             async with self:
                 if self._watch_gen != gen:
                     return

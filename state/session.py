@@ -7,7 +7,6 @@ absolute lifetime, KIVRA_SESSION_IDLE / KIVRA_SESSION_MAX) and refreshes its idl
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +24,7 @@ async def session_check(state: Any) -> Any:
     secret = session_secret(state)
     if not secret:
         return SessionCheck(None, "none")
-    return await asyncio.to_thread(session_status, deps.services().engine, secret)
+    return await deps.off_loop(session_status, deps.services().engine, secret)
 
 
 async def current_user(state: Any) -> int | None:

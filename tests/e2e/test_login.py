@@ -22,7 +22,7 @@ from tests.e2e.flows import (
     scan_qr,
 )
 
-LOGIN_URL = re.compile(r".*/login(\?.*)?$")
+LOGIN_URL = re.compile(r".*/login/?(\?.*)?$")  # /login/ after the server's redirect
 
 
 def _logout(page: Page) -> None:

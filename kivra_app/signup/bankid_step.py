@@ -113,9 +113,10 @@ def current_bankid(core: SignupCore, secret: str, *, tab: str) -> Started | None
 async def poll_bankid(core: SignupCore, secret: str, order_id: int, *,
                       tab: str) -> BankIdProgress:
     """One collect of this tab's order, and what it means for the signup."""
-    signup = await asyncio.to_thread(_load_for_poll, core, secret)
-    if not isinstance(signup, Signup):
-        return signup  # a late poll after the completion: no ticket
+    loaded = await asyncio.to_thread(_load_for_poll, core, secret)
+    if isinstance(loaded, BankIdProgress):
+        return loaded  # a late poll after the completion: no ticket
+    signup, view = loaded
     try:
         result = await flow_of(core).collect(order_id, owner(signup.id), tab=tab)
     except FlowRefused as exc:
@@ -124,10 +125,13 @@ async def poll_bankid(core: SignupCore, secret: str, order_id: int, *,
         raise ServiceUnavailable("service.bankid", {"message": exc.message}) from exc
     if isinstance(result, Complete):
         return await asyncio.to_thread(complete, core, signup.id, result, tab=tab)  # type: ignore[arg-type]
-    return BankIdProgress(result, await asyncio.to_thread(core.view_by_id, signup.id))  # type: ignore[arg-type]
+    # Pending, renewed or failed: the collect moved the order, not the signup, so the view read
+    # before it still holds (one read per collect instead of two; collects come every 2 s for
+    # every waiting screen).
+    return BankIdProgress(result, view)
 
 
-def _load_for_poll(core: SignupCore, secret: str) -> Signup | BankIdProgress:
+def _load_for_poll(core: SignupCore, secret: str) -> tuple[Signup, SignupView] | BankIdProgress:
     with Session(core.engine, expire_on_commit=False) as session:
         signup = core.load(session, secret, unrotated_ok=True)
         if signup.bankid_verified_at is not None and signup.step != Step.BANKID:
@@ -135,8 +139,9 @@ def _load_for_poll(core: SignupCore, secret: str) -> Signup | BankIdProgress:
             return BankIdProgress(_done(signup.id), view,  # type: ignore[arg-type]
                                   signup.user_id if signup.welcome_back else None)
         core.require(signup, Step.BANKID, action="poll_bankid")
+        view = core.build_view(session, signup)
         session.expunge(signup)
-        return signup
+        return signup, view
 
 
 def _done(signup_id: int) -> Complete:

@@ -21,10 +21,11 @@ from typing import Any
 
 import reflex as rx
 
-from kivra_app.bankid_flow.results import QR_EVERY, Complete, Failed, QrSource, Renewed
+from kivra_app.bankid_flow.results import Complete, Failed, QrSource, Renewed
 from state import deps
 
 LOOP_STALE = 6.0  # a loop that has not ticked for this long is considered dead
+FRAME_MARGIN = 0.02  # wake just after a frame boundary, so the frame computed is the new one
 _monotonic = time.monotonic  # the loop's clock and sleep (tests replace them)
 _sleep = asyncio.sleep
 
@@ -33,6 +34,15 @@ async def _settled(value: Any) -> Any:
     """A reaction's events: on_answer/on_error may be coroutines (their blocking reads run
     off the event loop), or plain functions."""
     return await value if inspect.isawaitable(value) else value
+
+
+async def _outcome(call: Awaitable[Any],
+                   errors: tuple[type[Exception], ...]) -> tuple[Any, Exception | None]:
+    """A collect's answer, or the purpose's error it raised (anything else propagates)."""
+    try:
+        return await call, None
+    except errors as exc:
+        return None, exc
 
 
 def flow_result(answer: Any) -> Any:
@@ -150,34 +160,37 @@ class BankIdLoopMixin(rx.State, mixin=True):
             show_qr = self.bankid_mode == "qr" and self.bankid_show_qr
 
         def current() -> bool:
-            return (self._bankid_gen == gen and here()
-                    and deps.client_connected(self.router.session.client_token))
+            # `tab` is this tab's Reflex token, read once above: the router is not read per tick.
+            return self._bankid_gen == gen and here() and deps.client_connected(tab)
 
         qr = await deps.off_loop(load_qr, order_id, tab) if show_qr else None
+        shown = ""  # the last frame sent to the browser
         next_collect = _monotonic() + 1.0  # the start answered just now
+        # A collect runs beside the frames: a slow BankID (or a busy worker) delays its answer,
+        # never the next frame.
+        collecting: asyncio.Task[tuple[Any, Exception | None]] | None = None
         try:
             while True:
-                if qr is not None:
-                    frame = qr.frame(deps.utcnow())
+                if collecting is None and _monotonic() >= next_collect:
+                    collecting = asyncio.ensure_future(_outcome(collect(order_id, tab), errors))
+                if collecting is not None and collecting.done():
+                    answer, error = collecting.result()
+                    collecting = None
+                    result = flow_result(answer) if error is None else None
+                    if isinstance(result, Renewed):
+                        qr = result.qr  # a new order: the animation starts again at 0
+                    frame = qr.frame(deps.utcnow()) if qr is not None else None
+                    # One state update carries the answer and the frame of the same second.
                     async with self:
                         if not current():
                             return None
                         self._bankid_beat = _monotonic()
-                        if self.bankid_show_qr and frame != self.bankid_qr:
+                        if frame is not None and self.bankid_show_qr and frame != self.bankid_qr:
                             self.bankid_qr = frame
-                if _monotonic() >= next_collect:
-                    try:
-                        answer, error = await collect(order_id, tab), None
-                    except errors as exc:
-                        answer, error = None, exc
-                    async with self:
-                        if not current():
-                            return None
-                        self._bankid_beat = _monotonic()
+                        shown = self.bankid_qr
                         if error is not None:
                             self._bankid_stop()
                             return await _settled(on_error(error))
-                        result = flow_result(answer)
                         over = self._bankid_show(result)
                         events = await _settled(on_answer(answer))
                         if over or result.next_collect_in is None:
@@ -185,13 +198,32 @@ class BankIdLoopMixin(rx.State, mixin=True):
                             return events
                         if not self.bankid_show_qr:
                             qr = None
-                    if isinstance(result, Renewed):
-                        qr = result.qr  # a new order: the animation starts again at 0
                     next_collect = _monotonic() + float(result.next_collect_in)
-                now = _monotonic()
-                wait = min(next_collect - now, QR_EVERY) if qr is not None else next_collect - now
-                await _sleep(max(0.05, wait))
+                else:
+                    # A frame between collect answers goes out without the state lock
+                    # (deps.push_vars): the lock, the state's read and write and a full delta
+                    # were most of a frame's cost. What decides it is read from the state as of
+                    # the last locked tick (with Redis a copy: a newer loop of this tab is then
+                    # caught at the next answer, <= 2 s later); the stored bankid_qr is brought
+                    # up to date there too.
+                    if not current():
+                        return None
+                    frame = qr.frame(deps.utcnow()) if qr is not None else None
+                    if frame is not None and frame != shown and self.bankid_show_qr:
+                        if not await deps.push_vars(tab, self, {"bankid_qr": frame}):
+                            async with self:  # not serving (unit tests): the state itself
+                                self.bankid_qr = frame
+                        shown = frame
+                wait = LOOP_STALE if collecting is not None else next_collect - _monotonic()
+                if qr is not None:  # just past the next frame's boundary
+                    wait = min(wait, qr.until_next(deps.utcnow()) + FRAME_MARGIN)
+                if collecting is not None:
+                    await asyncio.wait({collecting}, timeout=max(0.0, wait))
+                else:
+                    await _sleep(max(0.05, wait))
         finally:
+            if collecting is not None:
+                collecting.cancel()
             async with self:
                 if self._bankid_gen == gen:
                     self._bankid_beat = 0.0

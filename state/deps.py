@@ -16,7 +16,7 @@ from kivra_app.web.cookies import LOGIN_COOKIE, SESSION_COOKIE, SIGNUP_COOKIE, r
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 __all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "SIGNUP_COOKIE", "client_connected", "cookie_value",
-           "full_page", "off_loop", "post_page",
+           "full_page", "off_loop", "post_page", "push_vars",
            "local_date",
            "local_time", "services", "utcnow"]
 
@@ -91,6 +91,16 @@ def local_date(moment: datetime) -> str:
     return _aware(moment).astimezone(STOCKHOLM).strftime("%Y-%m-%d")
 
 
+def _serving_app() -> Any:
+    """The running Reflex app, or None outside one (unit tests)."""
+    from reflex.config import get_config
+
+    app = getattr(sys.modules.get(get_config().module), "app", None)
+    if app is None or not getattr(app, "_lifespan_tasks_started", False):
+        return None
+    return app
+
+
 def client_connected(token: object) -> bool:
     """Is the tab with this Reflex token still connected to this worker? Background loops stop
     when it is gone instead of rendering frames for nobody (a reload or the return from the
@@ -98,12 +108,27 @@ def client_connected(token: object) -> bool:
     connected."""
     if not isinstance(token, str) or not token:
         return False
-    from reflex.config import get_config
-
-    module = sys.modules.get(get_config().module)
-    app = getattr(module, "app", None)
-    if app is None or not getattr(app, "_lifespan_tasks_started", False):
+    app = _serving_app()
+    if app is None:
         return True  # not serving (unit tests)
     namespace = getattr(app, "event_namespace", None)
     return namespace is None or token in namespace.token_to_sid
 
+
+async def push_vars(token: str, state: Any, values: dict[str, Any]) -> bool:
+    """Send `values` (public vars of `state`'s class, by name) to the tab as a state delta,
+    without taking the tab's state lock and without storing them: for a value the server only
+    derives and the browser only shows, sent often (the animated QR's frame, every second). The
+    state's own update reaches the browser the same way (Reflex's emit_update; a tab connected
+    to another instance gets it through Reflex's Redis hand-over). False outside a running app
+    (unit tests): the caller then updates the state as usual."""
+    app = _serving_app()
+    namespace = getattr(app, "event_namespace", None)
+    if namespace is None:
+        return False
+    from reflex.state import StateUpdate
+    from reflex_base.constants.state import FIELD_MARKER
+
+    delta = {state.get_full_name(): {name + FIELD_MARKER: value for name, value in values.items()}}
+    await namespace.emit_update(StateUpdate(delta=delta), token)
+    return True

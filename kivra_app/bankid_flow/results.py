@@ -39,6 +39,12 @@ class QrSource:
         seconds = max(0, int((now - self.started_at).total_seconds()))
         return qr_data(self.token, self.secret, seconds)
 
+    def until_next(self, now: datetime) -> float:
+        """Seconds until the next frame: a loop that wakes on the frame's boundary shows
+        every frame (one tick a second would drift and now and then skip one)."""
+        elapsed = max(0.0, (now - self.started_at).total_seconds())
+        return 1.0 - elapsed % 1.0
+
     def fingerprint(self) -> str:
         """Tells two orders apart without revealing anything (for change detection)."""
         return hmac.new(self.secret.encode(), self.token.encode(), hashlib.sha256).hexdigest()[:16]

@@ -56,6 +56,7 @@ OTHER_PEOPLE = {
     "login_expired": "196912121255",
     "stranger": "199112241261",
     "login_cancel": "198606061276",
+    "qr_animation": "198303151230",
 }
 
 
@@ -109,6 +110,23 @@ def scan_qr(page: Page, app_url: str, person: str, action: str = "approve") -> d
             last_error = response.text
         page.wait_for_timeout(400)
     raise AssertionError(f"could not scan the QR code: {last_error}")
+
+
+def qr_seconds_seen(page: Page, seconds: float) -> list[int]:
+    """The animated QR's qrTime values (bankid.<token>.<t>.<code>) decoded from screenshots
+    taken every ~0.2 s for `seconds`, in the order they were seen, without repeats."""
+    qr = page.get_by_role("img", name="QR-kod att scanna med BankID-appen")
+    expect(qr).to_be_visible(timeout=10_000)
+    seen: list[int] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
+        if found and found[0].text.startswith("bankid."):
+            t = int(found[0].text.split(".")[2])
+            if not seen or seen[-1] != t:
+                seen.append(t)
+        page.wait_for_timeout(200)
+    return seen
 
 
 def open_bankid_app(page: Page, app_url: str, person: str, action: str = "approve") -> None:

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import (
     MAILBOX_URL,
+    OTHER_PEOPLE,
     PEOPLE,
     enter_code,
     enter_email,
@@ -24,6 +25,7 @@ from tests.e2e.flows import (
     enter_phone_and_code,
     finish_and_open_mailbox,
     full_signup_desktop,
+    qr_seconds_seen,
     scan_qr,
     start_signup,
     unique_email,
@@ -82,6 +84,19 @@ def test_whole_signup_on_a_computer(desktop_page: Page, app_url: str) -> None:
     page.get_by_role("button", name=re.compile("Välkommen till Kivra")).click()
     expect(page.get_by_role("heading", name="Välkommen till Kivra")).to_be_visible()
     expect(page.get_by_text("Hej Cecilia!").last).to_be_visible()
+
+
+def test_the_qr_code_changes_every_second(desktop_page: Page, app_url: str) -> None:
+    """BankID refuses a stale QR: the code on the screen is a new frame each second, with no
+    second skipped (between collects the frames go out without the state lock)."""
+    page = desktop_page
+    start_signup(page)
+    enter_personnummer(page, OTHER_PEOPLE["qr_animation"])
+    seen = qr_seconds_seen(page, 5.5)
+    assert len(seen) >= 5, seen
+    assert seen == list(range(seen[0], seen[0] + len(seen))), seen
+    page.get_by_role("button", name="Avbryt").click()
+    expect(page.get_by_label("Personnummer")).to_be_visible()
 
 
 def test_correct_the_email_address_and_get_a_new_code(desktop_page: Page, app_url: str) -> None:

@@ -69,6 +69,15 @@ async def test_start_sends_no_personal_number_and_draws_the_qr_without_io(flow, 
     assert stored.qr_start_secret not in later
 
 
+async def test_the_next_frame_is_due_at_the_next_whole_second_since_t0(flow, clock):
+    qr = (await start(flow)).qr
+    clock.advance(3.7)
+    wait = qr.until_next(clock())
+    assert abs(wait - 0.3) < 1e-6
+    clock.advance(wait)
+    assert qr.frame(clock()).split(".")[2] == "4"
+
+
 async def test_same_device_gets_a_launch_link_and_no_qr(flow):
     started = await start(flow, same_device=True, ua=IPHONE)
     assert started.qr is None

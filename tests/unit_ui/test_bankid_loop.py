@@ -4,7 +4,7 @@ domain answers and stops when the domain says so, when the tab is gone or naviga
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -107,3 +107,30 @@ async def test_a_second_loop_for_the_same_tab_does_not_start(service, monkeypatc
     s._bankid_beat = loop_module._monotonic()  # a live loop ticked just now
     assert await SignupState.bankid_loop.fn(s) is None
     assert _polls(service) == 0
+
+
+async def test_the_frames_go_on_while_a_collect_is_slow(service, monkeypatch) -> None:  # noqa: ANN001
+    """A slow BankID (or a busy worker) delays the collect's answer, never the next frame."""
+    s = await _pending_tab(service)
+    monkeypatch.setattr(deps, "client_connected", lambda token: True)
+    t0 = service.now
+    ticks = iter(range(1, 1000))
+    # each reading ~a frame later, just short of the next boundary: the loop waits ~ms
+    monkeypatch.setattr(deps, "utcnow", lambda: t0 + timedelta(seconds=0.999 * next(ticks)))
+    release = asyncio.Event()
+    frames_while_waiting: list[str] = []
+
+    async def slow_poll(secret: str, order_id: int, *, tab: str) -> BankIdProgress:
+        seen = {s.bankid_qr}
+        while len(seen) < 4:  # BankID answers only after three new frames were shown
+            await asyncio.sleep(0.01)
+            seen.add(s.bankid_qr)
+        frames_while_waiting.extend(sorted(seen))
+        release.set()
+        return BankIdProgress(Failed(1, "Åtgärden avbröts.", "userCancel"), service._view())
+
+    monkeypatch.setattr(service, "poll_bankid", slow_poll)
+    await asyncio.wait_for(SignupState.bankid_loop.fn(s), timeout=5)
+    assert release.is_set() and len(frames_while_waiting) == 4
+    assert all(f.startswith("bankid.qr-start-token.") for f in frames_while_waiting)
+    assert s.bankid_state == "failed"

@@ -18,8 +18,10 @@ QR_PIXELS = 240
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks (scanners need it)
 
 
-class QrCodeSvg(rx.Component):
-    """qrcode.react's <QRCodeSVG value=… />."""
+class QrCodeSvg(rx.NoSSRComponent):
+    """qrcode.react's <QRCodeSVG value=… />, loaded when a QR is first drawn: a chunk of its
+    own, not in the first load of the pages that may show one (/signup, /login; issue #11's
+    first-load bytes). The QR box keeps its size meanwhile (qr_panel), so nothing moves."""
 
     library = "qrcode.react@4.2.0"
     tag = "QRCodeSVG"

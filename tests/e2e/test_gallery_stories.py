@@ -84,6 +84,9 @@ def _open(page: Page, story: Story, lang: str) -> None:
     page.goto(f"{raw_path(lang, story.key)}?theme=light")
     page.get_by_test_id("story-hydrated").wait_for(state="attached")
     page.evaluate("document.fonts.ready.then(() => true)")
+    # The QR library is a chunk of its own, loaded when a QR is first drawn (components/bankid.py).
+    page.wait_for_function("() => [...document.querySelectorAll('#bankid-qr')]"
+                           ".every(box => box.querySelector('svg'))")
 
 
 def _set_theme(page: Page, theme: str) -> None:

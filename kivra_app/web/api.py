@@ -20,6 +20,7 @@ from kivra_app.web import (
     session_routes,
 )
 from kivra_app.web.health import health
+from kivra_app.web.login_page_cookie import LoginCookieOnPage
 from kivra_app.web.same_origin import same_origin_only
 from kivra_app.web.security_headers import SecurityHeaders
 
@@ -71,4 +72,6 @@ def build_api(settings: Settings) -> Starlette:
         # redirects); Reflex's own backend and its websocket are mounted inside this app.
         Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts,
                    www_redirect=False),
+        # /login's own response brings the login attempt's cookie (no second page load).
+        Middleware(LoginCookieOnPage, settings=settings, new_secret=login_routes.new_login_secret),
     ])

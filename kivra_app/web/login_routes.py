@@ -2,7 +2,8 @@
 
 - GET /api/login/begin?next=: a new login attempt: a fresh `kivra_login` cookie (random, no
   database row), then 303 to /login?next=. Nothing else changes, so a cross-site GET can only
-  restart a login in progress. /login loads it by itself when the cookie is missing.
+  restart a login in progress. The /login page's own response sets one when it is missing
+  (login_page_cookie.py); where it cannot (a static export), the page loads this route.
 - GET /api/login/claim?ticket=&next=: the one-time login ticket plus the login cookie it is
   bound to -> a NEW session cookie (rotation; a session cookie sent along is ended on the
   server), the login and signup cookies cleared, 303 to `next` (validated) or /mailbox.
@@ -49,11 +50,17 @@ def _cookie(request: Request, base: str) -> str | None:
     return request_cookie(request.headers.get("cookie"), services().settings, base)
 
 
+def new_login_secret() -> str:
+    """A new login attempt's cookie value (here and on the /login page itself,
+    kivra_app/web/login_page_cookie.py)."""
+    return services().login.begin()
+
+
 async def begin_login(request: Request) -> Response:
     svc = services()
     nxt = safe_next(request.query_params.get("next"))
     response = RedirectResponse("/login?next=" + quote(nxt, safe="/"), status_code=303)
-    set_cookie(response, svc.settings, LOGIN_COOKIE, svc.login.begin(), LOGIN_MAX_AGE)
+    set_cookie(response, svc.settings, LOGIN_COOKIE, new_login_secret(), LOGIN_MAX_AGE)
     return response
 
 

@@ -54,6 +54,18 @@ def test_login_on_a_computer_after_logging_out(desktop_page: Page, app_url: str)
     _see_mailbox(desktop_page)
 
 
+def test_the_login_page_opened_directly_loads_once(desktop_page: Page, app_url: str) -> None:
+    """A bookmark or the "ny post" email's link: the page brings its own login cookie, so it
+    shows the QR without a round trip through /api/login/begin and a second page load."""
+    page = desktop_page
+    detours: list[str] = []
+    page.on("request", lambda r: detours.append(r.url) if "/api/login/begin" in r.url else None)
+    page.goto(f"{app_url}/login")
+    expect(page.get_by_role("img", name="QR-kod att scanna med BankID-appen")).to_be_visible(
+        timeout=10_000)
+    assert detours == []
+
+
 def test_login_on_an_iphone_and_a_pixel(desktop_page: Page, iphone_page: Page,
                                         pixel_page: Page, app_url: str) -> None:
     person = OTHER_PEOPLE["login_phones"]

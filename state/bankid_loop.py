@@ -6,7 +6,8 @@ and giving up (a `Failed` result). This mixin only asks, shows, and sleeps:
 - the QR frame text (`bankid_qr`, ~110 bytes: `bankid.<token>.<t>.<hmac>`) is computed in the
   loop from a `QrSource` held in the loop's local variables; the qrStartSecret is never in a
   state var, so it never reaches the browser nor a state file. The browser draws the QR.
-- BankID (collect, start) is never awaited while holding the state lock.
+- BankID (collect, start) is never awaited while holding the state lock; a collect runs beside
+  the frames, and frames between its answers go out without the lock (deps.push_vars).
 - The loop stops when the tab is gone (`deps.client_connected`), navigated away, a newer loop
   started (generation), or the domain says stop.
 """

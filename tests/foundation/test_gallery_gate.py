@@ -21,7 +21,10 @@ import kivra_app.kivra_app as m
 gallery = [m for m in sys.modules if m.endswith("_stories")
            or m in ("components.stories", "pages.gallery", "state.gallery")]
 routes = [r for r in m.app._unevaluated_pages if r.startswith("gallery")]
-print(json.dumps({"modules": sorted(gallery), "routes": sorted(routes)}))
+stories = sys.modules.get("components.stories")
+components = sorted({s.component for s in stories.REGISTRY.values()}) if stories else []
+print(json.dumps({"modules": sorted(gallery), "routes": sorted(routes),
+                  "components": components}))
 """
 
 
@@ -36,12 +39,15 @@ def _probe(tmp_path: Path, gallery: str) -> dict:
 
 def test_the_app_without_the_gallery_imports_no_story_module(tmp_path: Path) -> None:
     off = _probe(tmp_path, "false")
-    assert off == {"modules": [], "routes": []}
+    assert off == {"modules": [], "routes": [], "components": []}
     on = _probe(tmp_path, "true")  # the probe can see them: the check above can fail
     assert "components.stories" in on["modules"] and "components.forms_stories" in on["modules"]
-    # Three routes whatever the number of stories (issue #10: a save recompiles three pages).
-    assert on["routes"] == ["gallery", "gallery/[gallery_component]/[gallery_story]",
-                            "gallery/raw/[gallery_lang]/[gallery_component]/[gallery_story]"]
+    # A page per component, not per story (issue #10: what a save recompiles and Vite reloads).
+    assert "button" in on["components"] and "invoice-panel" in on["components"]
+    assert on["routes"] == sorted([
+        "gallery", "gallery/[gallery_component]/[gallery_story]",
+        "gallery/raw/[gallery_lang]/[gallery_component]/[gallery_story]",
+        *(f"gallery/raw/[gallery_lang]/{c}/[gallery_story]" for c in on["components"])])
 
 
 def test_only_bare_story_pages_may_be_framed_and_only_by_us(tmp_path: Path) -> None:

@@ -50,9 +50,13 @@ run: migrate
 
 ## Hot reload for designers: the gallery at http://localhost:PORT/gallery (Vite's dev server on
 ## PORT, the backend on PORT+1); a save recompiles the app, no production bundle (bench/hot_reload.py).
+## Bytecode is cached in .pycache/ (hidden, so the reloader ignores it; __pycache__ folders in
+## the watched tree would each trigger a reload): every save re-imports the project's modules,
+## and without it each one was compiled from source again.
 DEV_BACKEND_PORT := $(shell echo $$(( $(PORT) + 1 )))
 dev: migrate
 	KIVRA_PORT=$(DEV_BACKEND_PORT) KIVRA_DEV_FRONTEND_PORT=$(PORT) \
+		PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.pycache \
 		exec reflex run --env dev --frontend-port $(PORT) --backend-port $(DEV_BACKEND_PORT)
 
 ## The whole app with hot reload on one port (the HTTP routes too), but every save rebuilds

@@ -72,6 +72,7 @@ def _start(mode: str, data: Path, loglevel: str | None,
         url = f"http://localhost:{front}"
     else:
         env["KIVRA_PORT"], env["KIVRA_DEV_FRONTEND_PORT"] = str(back), str(front)
+        env.update(PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=str(ROOT / ".pycache"))
         cmd = ["reflex", "run", "--env", "dev", "--frontend-port", str(front),
                "--backend-port", str(back), *(["--loglevel", loglevel] if loglevel else [])]
         url = f"http://localhost:{front}"

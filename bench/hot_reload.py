@@ -55,8 +55,8 @@ def _ports(base: int) -> tuple[int, int, int]:
     return (base, base + 1, base + 2) if base else (_port(), _port(), _port())
 
 
-def _start(mode: str, data: Path, loglevel: str | None,
-           base_port: int = 0) -> tuple[subprocess.Popen, str]:
+def _start(mode: str, data: Path, loglevel: str | None, base_port: int = 0,
+           product_pages: bool = False) -> tuple[subprocess.Popen, str]:
     front, back, smtp = _ports(base_port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIVRA_")}
     env.update(KIVRA_DATA_DIR=str(data), KIVRA_DATABASE_URL=f"sqlite:///{data / 'hr.db'}",
@@ -72,7 +72,8 @@ def _start(mode: str, data: Path, loglevel: str | None,
         url = f"http://localhost:{front}"
     else:
         env["KIVRA_PORT"], env["KIVRA_DEV_FRONTEND_PORT"] = str(back), str(front)
-        env.update(PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=str(ROOT / ".pycache"))
+        env.update(PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=str(ROOT / ".pycache"),
+                   KIVRA_GALLERY_ONLY=str(not product_pages).lower())
         cmd = ["reflex", "run", "--env", "dev", "--frontend-port", str(front),
                "--backend-port", str(back), *(["--loglevel", loglevel] if loglevel else [])]
         url = f"http://localhost:{front}"
@@ -116,6 +117,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0,
                         help="the app's frontend port; the backend and SMTP take the next two "
                              "(default: any free ports)")
+    parser.add_argument("--product-pages", action="store_true",
+                        help="dev mode with the product's pages too (make dev GALLERY_ONLY=false)")
     parser.add_argument("--max-wait", type=float, default=120,
                         help="give up on an edit after this many seconds")
     args = parser.parse_args()
@@ -124,7 +127,7 @@ def main() -> None:
     assert line in original, "the token line moved: update bench/hot_reload.py"
     data = Path(tempfile.mkdtemp(prefix="hot-reload-"))
     started = time.monotonic()
-    proc, url = _start(args.mode, data, args.loglevel, args.port)
+    proc, url = _start(args.mode, data, args.loglevel, args.port, args.product_pages)
     print(f"app up after {time.monotonic() - started:.0f} s (log: {data / 'app.log'})")
     times = []
     try:

@@ -50,9 +50,16 @@ run: migrate
 
 ## Hot reload for designers: the gallery at http://localhost:PORT/gallery (Vite's dev server on
 ## PORT, the backend on PORT+1); a save recompiles the app, no production bundle (bench/hot_reload.py).
+## Only the gallery's pages: a save recompiles every page, and the product's cost a designer
+## ~1 s a save; GALLERY_ONLY=false serves them too (make preview: the whole app, one port).
+GALLERY_ONLY ?= true
+## Bytecode is cached in .pycache/ (hidden, so the reloader ignores it; __pycache__ folders in
+## the watched tree would each trigger a reload): every save re-imports the project's modules,
+## and without it each one was compiled from source again.
 DEV_BACKEND_PORT := $(shell echo $$(( $(PORT) + 1 )))
 dev: migrate
-	KIVRA_PORT=$(DEV_BACKEND_PORT) KIVRA_DEV_FRONTEND_PORT=$(PORT) \
+	KIVRA_PORT=$(DEV_BACKEND_PORT) KIVRA_DEV_FRONTEND_PORT=$(PORT) KIVRA_GALLERY_ONLY=$(GALLERY_ONLY) \
+		PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.pycache \
 		exec reflex run --env dev --frontend-port $(PORT) --backend-port $(DEV_BACKEND_PORT)
 
 ## The whole app with hot reload on one port (the HTTP routes too), but every save rebuilds

@@ -19,11 +19,17 @@ os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 # a save re-imports only the project's own modules (issue #10; devtools/dev_preload.py). Granian
 # is what Reflex picks anyway while gunicorn is not installed; Uvicorn's reloader would spawn a
 # fresh interpreter per save that imports everything again, so it is pinned here.
+_dev_plugins = []
 if os.environ.get("REFLEX_ENV_MODE") == "dev" and not settings.is_production:
     os.environ.setdefault("REFLEX_USE_GRANIAN", "true")
+    from devtools.dev_palette import DevPalettePlugin, start_watcher
     from devtools.dev_preload import preload
 
     preload()
+    # A colour token on screen before the recompile ends: the palettes also in a stylesheet
+    # that Vite hot-swaps, rewritten as soon as components/theme.py is saved.
+    _dev_plugins.append(DevPalettePlugin())
+    start_watcher()
 
 # A backend-only instance behind a proxy (`make cluster`, deploy/README.md) must not name a
 # frontend port: Reflex refuses --backend-only with one.
@@ -48,4 +54,5 @@ config = rx.Config(
     # wrapper went to every page unused. Reflex re-enables it by itself if a Radix component
     # is ever used.
     disable_plugins=[rx.plugins.SitemapPlugin],
+    plugins=_dev_plugins,
 )

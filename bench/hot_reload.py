@@ -7,6 +7,7 @@ the save until the page shows the new value (the page reloads itself; the script
 it every 0.5 s in case it does not). The edit is undone afterwards.
 
 Run: .venv/bin/python bench/hot_reload.py [--mode dev|preview] [--edit colour|shape] [--runs 3]
+     [--port 18200] (the app on 18200, its backend on 18201, its SMTP server on 18202)
 Not a test (timings belong in bench/): it edits a source file while it runs.
 """
 
@@ -49,11 +50,17 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _start(mode: str, data: Path, loglevel: str | None) -> tuple[subprocess.Popen, str]:
-    front, back = _port(), _port()
+def _ports(base: int) -> tuple[int, int, int]:
+    """Frontend, backend and SMTP ports: base, base+1, base+2 (--port), or any free ones."""
+    return (base, base + 1, base + 2) if base else (_port(), _port(), _port())
+
+
+def _start(mode: str, data: Path, loglevel: str | None, base_port: int = 0,
+           product_pages: bool = False) -> tuple[subprocess.Popen, str]:
+    front, back, smtp = _ports(base_port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIVRA_")}
     env.update(KIVRA_DATA_DIR=str(data), KIVRA_DATABASE_URL=f"sqlite:///{data / 'hr.db'}",
-               KIVRA_SMTP_PORT=str(_port()), REFLEX_USE_NPM="1", REFLEX_TELEMETRY_ENABLED="false",
+               KIVRA_SMTP_PORT=str(smtp), REFLEX_USE_NPM="1", REFLEX_TELEMETRY_ENABLED="false",
                REFLEX_CHECK_LATEST_VERSION="false",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     subprocess.run([sys.executable, "-m", "kivra_app.migrate"], cwd=ROOT, env={
@@ -65,6 +72,8 @@ def _start(mode: str, data: Path, loglevel: str | None) -> tuple[subprocess.Pope
         url = f"http://localhost:{front}"
     else:
         env["KIVRA_PORT"], env["KIVRA_DEV_FRONTEND_PORT"] = str(back), str(front)
+        env.update(PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=str(ROOT / ".pycache"),
+                   KIVRA_GALLERY_ONLY=str(not product_pages).lower())
         cmd = ["reflex", "run", "--env", "dev", "--frontend-port", str(front),
                "--backend-port", str(back), *(["--loglevel", loglevel] if loglevel else [])]
         url = f"http://localhost:{front}"
@@ -105,6 +114,11 @@ def main() -> None:
                         help="never reload the page: measure what Vite's HMR shows by itself")
     parser.add_argument("--loglevel", default=None,
                         help="the app's log level (debug: Reflex's compile timings in the log)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="the app's frontend port; the backend and SMTP take the next two "
+                             "(default: any free ports)")
+    parser.add_argument("--product-pages", action="store_true",
+                        help="dev mode with the product's pages too (make dev GALLERY_ONLY=false)")
     parser.add_argument("--max-wait", type=float, default=120,
                         help="give up on an edit after this many seconds")
     args = parser.parse_args()
@@ -113,7 +127,7 @@ def main() -> None:
     assert line in original, "the token line moved: update bench/hot_reload.py"
     data = Path(tempfile.mkdtemp(prefix="hot-reload-"))
     started = time.monotonic()
-    proc, url = _start(args.mode, data, args.loglevel)
+    proc, url = _start(args.mode, data, args.loglevel, args.port, args.product_pages)
     print(f"app up after {time.monotonic() - started:.0f} s (log: {data / 'app.log'})")
     times = []
     try:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     minimum_age: int = 18
     allow_test_personnummer: bool | None = None  # default: allowed outside production
     gallery: bool | None = None  # the component gallery at /gallery; default: on outside production
+    # `make dev`: the gallery's pages only, not the product's: a save recompiles every page, and
+    # the product's took ~1 s of the 3 s a designer may wait for it (issue #10).
+    gallery_only: bool = False
     # The test-support API at /_test (captured mail/SMS, BankID control, movable clock);
     # default: on outside production. Loopback clients only, unless they send this token.
     test_support: bool | None = None
@@ -199,6 +202,11 @@ class Settings(BaseSettings):
         return self.gallery
 
     @property
+    def product_pages_enabled(self) -> bool:
+        """False when only the gallery is served (KIVRA_GALLERY_ONLY with the gallery on)."""
+        return not (self.gallery_only and self.gallery_enabled)
+
+    @property
     def test_support_enabled(self) -> bool:
         if self.test_support is None:
             return not self.is_production
@@ -262,6 +270,8 @@ class Settings(BaseSettings):
             problems.append("KIVRA_ALLOW_TEST_PERSONNUMMER must be off")
         if self.gallery:
             problems.append("KIVRA_GALLERY must be off (the component gallery is dev-only)")
+        if self.gallery_only:
+            problems.append("KIVRA_GALLERY_ONLY must be off (it serves the dev-only gallery alone)")
         if self.test_support:
             problems.append("KIVRA_TEST_SUPPORT must be off (the test-support API is dev-only)")
         if problems:

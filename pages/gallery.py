@@ -2,9 +2,12 @@
 pages /gallery/raw/<lang>/<component>/<story>?theme=light|dark that frames and tests load.
 
 Registered by `register_gallery(app)` only when settings.gallery_enabled (kivra_app.py); the
-only module that calls components.stories.discover(). Three routes whatever the number of
-stories: the index, one dynamic viewer and one dynamic bare page that picks its story from the
-route params, so a save in `make dev` recompiles three pages (issue #10), not one per story.
+only module that calls components.stories.discover(). The index, one dynamic viewer, and one
+bare page per component (`/gallery/raw/[lang]/button/[story]`, which picks the story from the
+route params) plus a catch-all bare page for unknown components. Not one page per story (a
+save in `make dev` recompiled ~450 of those), and not one bare page for all of them either:
+that page was 1.1 MB of JSX, which Vite re-transformed and the browser re-ran after every
+save of a style (issue #10); a component's page is a few dozen KB.
 """
 
 from __future__ import annotations
@@ -33,12 +36,19 @@ LANG_HEAD_JS = (
 PAGE = {**theme.SHELL_RULES, "padding": theme.SPACE["lg"]}
 
 
-# The bare story page ---------------------------------------------------------------------------
-# One dynamic route for every story and language: the story is picked at run time from the route
-# params (rx.match over "<lang>/<component>/<story>", ROUTE_KEY), so a save recompiles one page, not one per
-# story and language (issue #10: a save took over 120 s with ~220 gallery routes under Vite).
+# The bare story pages --------------------------------------------------------------------------
+# One dynamic route per component, its story and language picked at run time from the route
+# params (rx.match over "<lang>/<component>/<story>", _route_key): few pages to compile (issue
+# #10: a save took over 120 s with ~220 gallery routes under Vite), each small for Vite and the
+# browser. React Router prefers the static component segment over RAW_ROUTE's dynamic one, which
+# only answers for components that do not exist.
 RAW_ROUTE = "/gallery/raw/[gallery_lang]/[gallery_component]/[gallery_story]"
 VIEWER_ROUTE = "/gallery/[gallery_component]/[gallery_story]"
+
+
+def raw_route(component: str) -> str:
+    """The bare page route of one component's stories."""
+    return f"/gallery/raw/[gallery_lang]/{component}/[gallery_story]"
 
 
 def _raw_story(story: Story, lang: str) -> rx.Component:
@@ -50,28 +60,35 @@ def _raw_story(story: Story, lang: str) -> rx.Component:
     )
 
 
-# "<lang>/<component>/<story>" of the bare page, read in the browser from React Router's route
-# params: the story shows from the first render, as with one static page per story, without
-# waiting for the backend (after a save that is the restarting worker) to hydrate the page.
-ROUTE_KEY: rx.Var = rx.Var(
-    _js_expr="[galleryParams.gallery_lang, galleryParams.gallery_component, "
-             "galleryParams.gallery_story].join('/')",
-    _var_type=str,
-    _var_data=VarData(imports={"react-router": [ImportVar(tag="useParams")]},
-                      hooks={"const galleryParams = useParams();": None}),
-)
+def _route_key(component: str | None) -> rx.Var:
+    """"<lang>/<component>/<story>" of the bare page, read in the browser from React Router's
+    route params (the component is the route's own, or the catch-all's param): the story shows
+    from the first render, as with one static page per story, without waiting for the backend
+    (after a save that is the restarting worker) to hydrate the page."""
+    part = json.dumps(component) if component else "galleryParams.gallery_component"
+    return rx.Var(
+        _js_expr=f"[galleryParams.gallery_lang, {part}, galleryParams.gallery_story].join('/')",
+        _var_type=str,
+        _var_data=VarData(imports={"react-router": [ImportVar(tag="useParams")]},
+                          hooks={"const galleryParams = useParams();": None}),
+    )
 
 
-def _raw_page(stories: list[Story]):
+def _raw_page(stories: list[Story], component: str | None):
+    """The bare page of `component`'s stories (None and no stories: the catch-all page that
+    says a story does not exist)."""
     def page() -> rx.Component:
-        key = ROUTE_KEY
+        key = _route_key(component)
+        missing = rx.cond(rx.State.is_hydrated,
+                          rx.el.p(G["gallery.not_found"], data_testid="story-missing"))
+        if not stories:
+            return rx.el.main(missing, style={**theme.SHELL_RULES, "min_height": "100vh"})
         known = rx.Var.create([f"{lang}/{s.key}" for s in stories for lang in LANGUAGES])
         return rx.el.main(
             rx.match(
                 key,
                 *[(f"{lang}/{s.key}", _raw_story(s, lang)) for s in stories for lang in LANGUAGES],
-                rx.cond(rx.State.is_hydrated,
-                        rx.el.p(G["gallery.not_found"], data_testid="story-missing")),
+                missing,
             ),
             # Tests wait for this: the page is hydrated (its event handlers work) and the route
             # params picked a story.
@@ -80,7 +97,12 @@ def _raw_page(stories: list[Story]):
             style={**theme.SHELL_RULES, "min_height": "100vh"},
         )
 
-    page.__name__ = "gallery_story"
+    page.__name__ = f"gallery_story_{(component or 'unknown').replace('-', '_')}"
+    if stories:
+        # Reflex writes a page's memo components into a file named after the page function's
+        # module: one per stories module, so a component's page imports its own few, not a
+        # file with every story's.
+        page.__module__ = stories[0].module
     return page
 
 
@@ -243,18 +265,24 @@ def catalogue_entries(stories: list[Story]) -> dict[str, dict[str, Any]]:
 
 
 def register_gallery(app: rx.App) -> None:
-    """Add /gallery, the viewer and the bare story page: three routes whatever the number of
-    stories, so a save recompiles three pages."""
+    """Add /gallery, the viewer, the catch-all bare page and one bare page per component."""
     stories = discover()
     set_catalogue(catalogue_entries(stories))
     app.head_components.append(rx.el.script(LANG_HEAD_JS))
     app.add_page(_index_page(stories), route="/gallery", title="Gallery")
     app.add_page(_viewer_page, route=VIEWER_ROUTE, title=GalleryState.page_title,
                  on_load=GalleryState.load)
-    # The viewer's route has set up rx.State.gallery_component and .gallery_story by now.
-    app.add_page(_raw_page(stories), route=RAW_ROUTE,
+    # The viewer's route has set up rx.State.gallery_component and .gallery_story by now, and
+    # this one rx.State.gallery_lang.
+    app.add_page(_raw_page([], None), route=RAW_ROUTE,
                  title=rx.State.gallery_component.to(str) + " · "
                  + rx.State.gallery_story.to(str) + " · Gallery")
+    components: dict[str, list[Story]] = {}
+    for s in stories:
+        components.setdefault(s.component, []).append(s)
+    for component, members in components.items():
+        app.add_page(_raw_page(members, component), route=raw_route(component),
+                     title=f"{component} · " + rx.State.gallery_story.to(str) + " · Gallery")
 
 
 __all__ = ["register_gallery", "VIEWPORTS"]

@@ -72,10 +72,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(getattr(pytest.mark, device))
 
 
+def _port_range() -> range | None:
+    """KIVRA_E2E_PORTS="18250-18299": the ports this run may take (several engineers share a
+    machine, each with a range of their own); unset, the system picks any free port."""
+    if not (spec := os.environ.get("KIVRA_E2E_PORTS")):
+        return None
+    low, _, high = spec.partition("-")
+    return range(int(low), int(high or low) + 1)
+
+
+_taken: set[int] = set()  # handed out in this session, maybe not bound yet
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    if (ports := _port_range()) is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    for port in ports:
+        if port in _taken:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _taken.add(port)
+        return port
+    raise RuntimeError(f"no free port in KIVRA_E2E_PORTS={os.environ['KIVRA_E2E_PORTS']}")
 
 
 def app_env(port: int, data_dir: Path, **extra: str) -> dict[str, str]:

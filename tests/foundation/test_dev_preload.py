@@ -34,3 +34,17 @@ def test_preloading_imports_none_of_the_projects_modules() -> None:
                          capture_output=True, text=True, timeout=120)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"failed": [], "own": [], "sqlalchemy": True}
+
+
+def test_a_forked_worker_does_not_parse_the_sources_again(monkeypatch) -> None:
+    # Reflex imports rxconfig.py again in every worker forked after a save; the supervisor's
+    # preload is inherited, so the worker's call must not redo it.
+    import devtools.dev_preload as dev_preload
+
+    calls: list[Path] = []
+    monkeypatch.setattr(dev_preload, "_preloaded", None)
+    monkeypatch.setattr(dev_preload, "third_party_imports",
+                        lambda root: calls.append(root) or ["json"])
+    assert dev_preload.preload() == []
+    assert dev_preload.preload() == []
+    assert len(calls) == 1

@@ -7,7 +7,11 @@ one per core, as KIVRA_WORKERS defaults with Redis) and the rate limits in Redis
 redis-server); `--workers 1 --no-redis` is one process with the limits in the database. The
 client is httpx over a real socket, on the same machine. Run: .venv/bin/python bench/bench_senders.py
   [--db sqlite,postgresql] [--concurrency 1,10,50] [--per-level 500] [--memory 10000]
-  [--workers N] [--no-redis]
+  [--workers N] [--no-redis] [--port P] [--redis-url URL] [--pg-prefix NAME_]
+
+On a machine shared with others: --port (the server's port; default a free one), --redis-url (a
+Redis database of yours instead of the private redis-server; the keys get a run's own prefix)
+and --pg-prefix (the throwaway PostgreSQL database's name prefix).
 """
 
 from __future__ import annotations
@@ -52,14 +56,16 @@ def rss_kb(pid: int) -> int:
 
 
 class Server:
-    def __init__(self, url: str, data_dir: str, *, workers: int, redis_url: str | None) -> None:
-        self.port = free_port()
+    def __init__(self, url: str, data_dir: str, *, workers: int, redis_url: str | None,
+                 port: int | None = None) -> None:
+        self.port = port or free_port()
         env = {**os.environ, "KIVRA_DATABASE_URL": url, "KIVRA_DATA_DIR": data_dir,
                "KIVRA_SECRET_KEY": "bench" * 8, "KIVRA_SENDER_RATE_BURST": "100000",
                "KIVRA_SENDER_RATE_PER_SECOND": "100000", "PYTHONPATH": str(ROOT)}
         env.pop("KIVRA_REDIS_URL", None)
         if redis_url:
             env["KIVRA_REDIS_URL"] = redis_url
+            env["KIVRA_REDIS_PREFIX"] = f"kivra-bench-{uuid.uuid4().hex[:8]}:"
         subprocess.run([sys.executable, "-m", "kivra_app.migrate"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)
         self.proc = subprocess.Popen(
@@ -157,12 +163,12 @@ async def run_level(base: str, creds: list[tuple[str, str]], people: list[str], 
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000
 
 
-def database(kind: str, tmp: str) -> tuple[str, object]:
+def database(kind: str, tmp: str, prefix: str = "kivra_bench_") -> tuple[str, object]:
     if kind == "sqlite":
         return f"sqlite:///{tmp}/bench.db", None
     from sqlalchemy import create_engine, text
 
-    name = f"kivra_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -182,6 +188,11 @@ def main() -> None:
     parser.add_argument("--memory", type=int, default=10_000, help="deliveries for the RSS check (0: skip)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-redis", action="store_true", help="rate limits in the database")
+    parser.add_argument("--port", type=int, default=None, help="the server's port (default: free)")
+    parser.add_argument("--redis-url", default=None,
+                        help="use this Redis (own key prefix) instead of a private redis-server")
+    parser.add_argument("--pg-prefix", default="kivra_bench_",
+                        help="name prefix of the throwaway PostgreSQL database")
     args = parser.parse_args()
     from deploy.private_redis import PrivateRedis
     from kivra_app.senders.pdfwriter import make_pdf
@@ -193,11 +204,12 @@ def main() -> None:
           f"{'the database' if args.no_redis else 'Redis'}")
     for kind in args.db.split(","):
         with tempfile.TemporaryDirectory() as tmp:
-            url, drop = database(kind, tmp)
-            redis = None if args.no_redis else PrivateRedis(Path(tmp) / "redis")
+            url, drop = database(kind, tmp, args.pg_prefix)
+            redis = None if args.no_redis or args.redis_url else PrivateRedis(Path(tmp) / "redis")
             if redis:
                 redis.start()
-            server = Server(url, tmp, workers=args.workers, redis_url=redis.url if redis else None)
+            redis_url = None if args.no_redis else (args.redis_url or redis.url)  # type: ignore[union-attr]
+            server = Server(url, tmp, workers=args.workers, redis_url=redis_url, port=args.port)
             try:
                 people = setup_people(url, 200)
                 creds = make_senders(url, max(levels))

@@ -83,6 +83,16 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+def insert_or_ignore(conn, table):  # noqa: ANN001, ANN201
+    """INSERT ... ON CONFLICT DO NOTHING for this connection's dialect (PostgreSQL or SQLite):
+    `.on_conflict_do_nothing(...)` is then available on the statement."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def database_ok(engine: Engine | None = None) -> bool:
     try:
         with (engine or get_engine()).connect() as conn:

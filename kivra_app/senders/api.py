@@ -43,6 +43,7 @@ from kivra_app.senders.schemas import (
     ProblemDetails,
     Token,
 )
+from kivra_app.senders.token_cache import TokenCache
 
 log = logging.getLogger("kivra.sender_api")
 
@@ -116,6 +117,7 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
         return state["limiter"]
 
     sender_rate = Rate(burst=settings.sender_rate_burst, per_second=settings.sender_rate_per_second)
+    tokens = TokenCache(settings.sender_token_cache_seconds)
 
     def request_id(request: Request) -> str:
         rid = getattr(request.state, "request_id", None)
@@ -157,17 +159,24 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
                              "status": exc.status_code}, status_code=exc.status_code,
                             media_type=PROBLEM_JSON, headers=headers)
 
+    def check_sender(token: str) -> tuple[credentials.AuthenticatedSender | None, Any]:
+        """(sender, rate-limit decision): the token check and the limiter in one trip to a
+        worker thread (each hop off the event loop costs as much as a cached check)."""
+        who = credentials.authenticate_cached(tokens, get_engine(), token)
+        if who is None:
+            return None, None
+        return who, get_limiter().hit(f"sender:{who.sender_id}", sender_rate)
+
     async def current_sender(
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> credentials.AuthenticatedSender:
         if bearer is None or bearer.scheme.lower() != "bearer":
             raise Problem("unauthorized", headers={"WWW-Authenticate": 'Bearer realm="sender"'})
-        who = await asyncio.to_thread(credentials.authenticate, get_engine(), bearer.credentials)
+        who, decision = await asyncio.to_thread(check_sender, bearer.credentials)
         if who is None:
             raise Problem("unauthorized", detail="The access token is not valid.",
                           headers={"WWW-Authenticate": 'Bearer realm="sender", error="invalid_token"'})
-        decision = await get_limiter().ahit(f"sender:{who.sender_id}", sender_rate)
         if not decision.allowed:
             await asyncio.to_thread(record, request.url.path.rsplit("/", 1)[-1], "rate-limited",
                                     actor=who.sender_id, request=request)
@@ -176,8 +185,8 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
 
     Sender = Annotated[credentials.AuthenticatedSender, Depends(current_sender)]
 
-    async def read_json(request: Request, *, max_bytes: int) -> object:
-        """The body as JSON, refusing more than max_bytes before reading or decoding it."""
+    async def read_body(request: Request, *, max_bytes: int) -> bytes:
+        """The JSON body's bytes, refusing more than max_bytes before reading them."""
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
             raise Problem("unsupported-media-type")
@@ -193,11 +202,17 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
             if size > max_bytes:
                 raise Problem("payload-too-large")
             chunks.append(chunk)
-        raw = b"".join(chunks)
+        return b"".join(chunks)
+
+    def parse_json(raw: bytes) -> object:
         try:
-            return await asyncio.to_thread(json.loads, raw)
+            return json.loads(raw)
         except (ValueError, RecursionError):
             raise Problem("validation-failed", detail="The body is not valid JSON.") from None
+
+    async def read_json(request: Request, *, max_bytes: int) -> object:
+        raw = await read_body(request, max_bytes=max_bytes)
+        return await asyncio.to_thread(parse_json, raw)
 
     # --- OAuth ------------------------------------------------------------------------------
 
@@ -326,17 +341,27 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
         if len(key) > delivery.MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
             raise Problem("validation-failed", errors=[{"pointer": "/headers/Idempotency-Key",
                                                         "code": "invalid"}])
+        rid = request_id(request)
+
+        def parse_and_deliver(raw: bytes) -> delivery.Answer:
+            # One worker-thread trip for the CPU part and the database part of a delivery.
+            try:
+                prepared = delivery.prepare(parse_json(raw),
+                                            max_part_bytes=settings.sender_max_part_bytes)
+                return delivery.deliver(get_engine(), settings, prepared, sender_id=who.sender_id,
+                                        sender_name=who.name, idempotency_key=key,
+                                        request_id=rid)
+            except Problem as problem:
+                record("message.create", problem.slug, actor=who.sender_id, request=request)
+                raise
+
         try:
-            data = await read_json(request, max_bytes=settings.sender_max_request_bytes)
-            prepared = await asyncio.to_thread(delivery.prepare, data,
-                                               max_part_bytes=settings.sender_max_part_bytes)
-            answer = await asyncio.to_thread(delivery.deliver, get_engine(), settings, prepared,
-                                             sender_id=who.sender_id, sender_name=who.name,
-                                             idempotency_key=key, request_id=request_id(request))
+            raw = await read_body(request, max_bytes=settings.sender_max_request_bytes)
         except Problem as problem:
             await asyncio.to_thread(record, "message.create", problem.slug,
                                     actor=who.sender_id, request=request)
             raise
+        answer = await asyncio.to_thread(parse_and_deliver, raw)
         headers = {"Location": answer.location} if answer.location else {}
         return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 

@@ -83,10 +83,10 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-def insert_or_ignore(conn, table):  # noqa: ANN001, ANN201
-    """INSERT ... ON CONFLICT DO NOTHING for this connection's dialect (PostgreSQL or SQLite):
-    `.on_conflict_do_nothing(...)` is then available on the statement."""
-    if conn.dialect.name == "postgresql":
+def insert_or_ignore(dialect: str, table):  # noqa: ANN001, ANN201
+    """An INSERT for the dialect named (`conn.dialect.name`: "postgresql" or "sqlite") that
+    has `.on_conflict_do_nothing(...)`."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -17,15 +17,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from pydantic import ValidationError
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from kivra_app.db import insert_or_ignore
 from kivra_app.models import (
     EVENT_DELIVERED,
+    INVOICE_UNPAID,
     AuditLog,
     Blob,
     Invoice,
@@ -193,23 +195,43 @@ class Recipient:
     sms_on: bool | None
 
 
+_REACHABLE = (
+    select(_USER.c.id, _MAILBOX.c.id.label("mailbox_id"), _SENDER_PREF.c.enabled,
+           _SENDER_PREF.c.grace_until, _NOTIFY_PREF.c.email_new_mail, _NOTIFY_PREF.c.sms_invoice)
+    .select_from(
+        _USER.join(_MAILBOX, _MAILBOX.c.user_id == _USER.c.id)
+        .outerjoin(_SENDER_PREF, and_(_SENDER_PREF.c.user_id == _USER.c.id,
+                                      _SENDER_PREF.c.sender_id == bindparam("sender_id")))
+        .outerjoin(_NOTIFY_PREF, _NOTIFY_PREF.c.user_id == _USER.c.id))
+    .where(_USER.c.personnummer == bindparam("personnummer"), _MAILBOX.c.status == "active")
+    .limit(1)
+)
+# Built once: constructing a statement per call (values(...) coerced column by column) cost
+# more CPU than executing it.
+_INSERT_BLOB = insert(_BLOB).returning(_BLOB.c.id)
+_INSERT_PART = insert(_PART)
+_INSERT_INVOICE = insert(_INVOICE)
+_INSERT_EVENT = insert(_EVENT)
+_INSERT_OUTBOX = insert(_OUTBOX)
+_INSERT_AUDIT = insert(_AUDIT)
+_EXISTING = select(_LETTER.c.public_id, _LETTER.c.received_at, _LETTER.c.payload_sha256).where(
+    _LETTER.c.sender_id == bindparam("sender_id"),
+    _LETTER.c.external_id == bindparam("external_id"))
+
+
+@lru_cache
+def _insert_letter_statement(dialect: str):  # noqa: ANN202
+    return (insert_or_ignore(dialect, _LETTER)
+            .on_conflict_do_nothing(index_elements=["sender_id", "external_id"])
+            .returning(_LETTER.c.id))
+
+
 def reachable_recipient(conn: Connection, sender_id: str, personnummer: str,
                         now: datetime) -> Recipient | None:
     """The person and mailbox a delivery may go to: an active mailbox, and this sender not
     turned off (or turned off, but still within the grace period). One statement: the
     preferences come along (outer joins) for the outbox rows."""
-    row = conn.execute(
-        select(_USER.c.id, _MAILBOX.c.id.label("mailbox_id"), _SENDER_PREF.c.enabled,
-               _SENDER_PREF.c.grace_until, _NOTIFY_PREF.c.email_new_mail,
-               _NOTIFY_PREF.c.sms_invoice)
-        .select_from(
-            _USER.join(_MAILBOX, _MAILBOX.c.user_id == _USER.c.id)
-            .outerjoin(_SENDER_PREF, and_(_SENDER_PREF.c.user_id == _USER.c.id,
-                                          _SENDER_PREF.c.sender_id == sender_id))
-            .outerjoin(_NOTIFY_PREF, _NOTIFY_PREF.c.user_id == _USER.c.id))
-        .where(_USER.c.personnummer == personnummer, _MAILBOX.c.status == "active")
-        .limit(1)
-    ).first()
+    row = conn.execute(_REACHABLE, {"sender_id": sender_id, "personnummer": personnummer}).first()
     if row is None:
         return None
     if row.enabled is not None and not row.enabled:
@@ -230,15 +252,13 @@ def _insert_letter(conn: Connection, prepared: Prepared, *, public_id: str, send
     """The letter's id; None when this sender's external_id exists already (committed, or
     committed meanwhile by a concurrent request: the unique index makes us wait for it)."""
     request = prepared.request
-    return conn.execute(
-        insert_or_ignore(conn, _LETTER).values(
-            public_id=public_id, mailbox_id=mailbox_id, sender=sender_name, sender_id=sender_id,
-            external_id=request.external_id, subject=" ".join(request.subject.split()),
-            body=request.body_text or "", kind=request.type, sensitivity=request.sensitivity,
-            received_at=now, payload_sha256=prepared.payload_sha256)
-        .on_conflict_do_nothing(index_elements=["sender_id", "external_id"])
-        .returning(_LETTER.c.id)
-    ).scalar()
+    return conn.execute(_insert_letter_statement(conn.dialect.name), {
+        "public_id": public_id, "mailbox_id": mailbox_id, "sender": sender_name,
+        "sender_id": sender_id, "external_id": request.external_id,
+        "subject": " ".join(request.subject.split()), "body": request.body_text or "",
+        "kind": request.type, "sensitivity": request.sensitivity, "received_at": now,
+        "read_at": None, "trashed_at": None, "payload_sha256": prepared.payload_sha256,
+    }).scalar()
 
 
 def _insert_rows(conn: Connection, prepared: Prepared, *, letter_id: int, public_id: str,
@@ -248,34 +268,32 @@ def _insert_rows(conn: Connection, prepared: Prepared, *, letter_id: int, public
     "delivered" event, the outbox rows."""
     parts = []
     for ordinal, part in enumerate(prepared.parts):
-        blob_id = conn.execute(insert(_BLOB).values(sha256=part.sha256, size_bytes=len(part.data),
-                                                    data=part.data).returning(_BLOB.c.id)).scalar()
+        blob_id = conn.execute(_INSERT_BLOB, {"sha256": part.sha256, "size_bytes": len(part.data),
+                                              "data": part.data}).scalar()
         parts.append({"public_id": new_uuid(), "letter_id": letter_id, "ordinal": ordinal,
                       "filename": part.filename, "content_type": part.content_type,
                       "size_bytes": len(part.data), "sha256": part.sha256, "blob_id": blob_id})
-    conn.execute(insert(_PART), parts)
+    conn.execute(_INSERT_PART, parts)
     if prepared.invoice is not None:
         inv = prepared.invoice
-        conn.execute(insert(_INVOICE).values(
-            letter_id=letter_id, amount_ore=inv.amount_ore, currency="SEK", due_date=inv.due_date,
-            account_type=inv.account_type, account_number=inv.account_number,
-            reference_type=inv.reference_type, reference=inv.reference, status_changed_at=now))
-    conn.execute(insert(_EVENT).values(sender_id=sender_id, message_id=public_id,
-                                       type=EVENT_DELIVERED, at=now))
+        conn.execute(_INSERT_INVOICE, {
+            "letter_id": letter_id, "amount_ore": inv.amount_ore, "currency": "SEK",
+            "due_date": inv.due_date, "account_type": inv.account_type,
+            "account_number": inv.account_number, "reference_type": inv.reference_type,
+            "reference": inv.reference, "status": INVOICE_UNPAID, "status_changed_at": now})
+    conn.execute(_INSERT_EVENT, {"sender_id": sender_id, "message_id": public_id,
+                                 "type": EVENT_DELIVERED, "at": now})
     rows = outbox_rows(user_id=recipient.user_id, letter_id=letter_id, kind=prepared.request.type,
                        email_on=recipient.email_on, sms_on=recipient.sms_on, sender_id=sender_id,
                        sender_name=sender_name, now=now, settings=settings)
     if rows:
-        conn.execute(insert(_OUTBOX), rows)
+        conn.execute(_INSERT_OUTBOX, rows)
 
 
 def _existing_answer(conn: Connection, prepared: Prepared, sender_id: str) -> Answer:
     """The answer of the letter this sender delivered before under the same external_id."""
-    row = conn.execute(
-        select(_LETTER.c.public_id, _LETTER.c.received_at, _LETTER.c.payload_sha256)
-        .where(_LETTER.c.sender_id == sender_id,
-               _LETTER.c.external_id == prepared.request.external_id)
-    ).first()
+    row = conn.execute(_EXISTING, {"sender_id": sender_id,
+                                   "external_id": prepared.request.external_id}).first()
     if row is None:  # pragma: no cover - the insert just found it
         raise idempotency.in_progress_problem()
     if row.payload_sha256 != prepared.payload_sha256:
@@ -314,10 +332,10 @@ def deliver(engine: Engine, settings, prepared: Prepared, *, sender_id: str, sen
                     _insert_rows(conn, prepared, letter_id=letter_id, public_id=public_id,
                                  recipient=recipient, sender_id=sender_id,
                                  sender_name=sender_name, now=now, settings=settings)
-                conn.execute(insert(_AUDIT).values(**audit_row(
+                conn.execute(_INSERT_AUDIT, audit_row(
                     actor_type="sender", actor_id=sender_id, action="message.create",
                     object_type="message", object_id=str(answer.body["id"]),
-                    request_id=request_id)))
+                    request_id=request_id))
             return answer
         except IntegrityError:
             continue  # a unique row committed concurrently that ON CONFLICT does not cover

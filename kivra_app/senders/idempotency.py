@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
@@ -44,6 +45,18 @@ def in_progress_problem() -> Problem:
     return Problem("idempotency-request-in-progress", headers={"Retry-After": "1"})
 
 
+_READ = select(_TABLE.c.request_sha256, _TABLE.c.status, _TABLE.c.response_code,
+               _TABLE.c.response_body, _TABLE.c.expires_at)
+
+
+@lru_cache
+def _claim_statement(dialect: str):  # noqa: ANN202
+    """Built once per dialect (the hot path: one per delivery)."""
+    return (insert_or_ignore(dialect, _TABLE)
+            .on_conflict_do_nothing(index_elements=["sender_id", "key"])
+            .returning(_TABLE.c.key))
+
+
 def _key(sender_id: str, key: str):  # noqa: ANN202
     return (_TABLE.c.sender_id == sender_id) & (_TABLE.c.key == key)
 
@@ -53,20 +66,13 @@ def claim(conn: Connection, *, sender_id: str, key: str, payload_sha256: str, an
     """None: the key is ours in this transaction, stored with `answer`. An Answer: the key's
     earlier answer, to replay. Raises 422 idempotency-key-reused / 409 in-progress."""
     for _ in range(3):
-        inserted = conn.execute(
-            insert_or_ignore(conn, _TABLE).values(
-                sender_id=sender_id, key=key, request_sha256=payload_sha256, status="done",
-                response_code=answer.status, response_body=answer.stored(), created_at=now,
-                expires_at=now + ttl)
-            .on_conflict_do_nothing(index_elements=["sender_id", "key"])
-            .returning(_TABLE.c.key)
-        ).first()
+        inserted = conn.execute(_claim_statement(conn.dialect.name), {
+            "sender_id": sender_id, "key": key, "request_sha256": payload_sha256,
+            "status": "done", "response_code": answer.status, "response_body": answer.stored(),
+            "created_at": now, "expires_at": now + ttl}).first()
         if inserted is not None:
             return None
-        row = conn.execute(
-            select(_TABLE.c.request_sha256, _TABLE.c.status, _TABLE.c.response_code,
-                   _TABLE.c.response_body, _TABLE.c.expires_at).where(_key(sender_id, key))
-        ).first()
+        row = conn.execute(_READ.where(_key(sender_id, key))).first()
         if row is None:
             continue  # gone between the two statements (an expired row deleted): claim again
         if as_utc(row.expires_at) <= now:  # type: ignore[operator]

@@ -24,6 +24,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
@@ -132,12 +133,7 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
                   object_type="message" if object_id else None, object_id=object_id,
                   request_id=request_id(request), details=details)
 
-    @app.middleware("http")
-    async def add_request_id(request: Request, call_next):  # noqa: ANN001, ANN202
-        response = await call_next(request)
-        response.headers.setdefault("X-Request-Id", request_id(request))
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(ResponseHeaders)
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -432,6 +428,33 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
     return app
+
+
+class ResponseHeaders:
+    """X-Request-Id (the handler's, else a new one) and Cache-Control: no-store on every answer.
+    A plain ASGI middleware: `@app.middleware("http")` (BaseHTTPMiddleware) costs a task group
+    and a pair of streams per request, measurable on the delivery path (issue #8)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                state = scope.setdefault("state", {})
+                rid = state.get("request_id")
+                if rid is None:
+                    rid = state["request_id"] = str(uuid.uuid4())
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Request-Id", rid)
+                headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class SenderApiMount(Mount):

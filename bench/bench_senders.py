@@ -55,6 +55,35 @@ def rss_kb(pid: int) -> int:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (Granian's workers), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        total += cpu_seconds(int(child))
+    return total
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of every `postgres` process on the machine (the bench's backends among them; other
+    people's queries too, so an upper bound for ours)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            # own time, and (the postmaster's) that of backends that have ended meanwhile
+            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 class Server:
     def __init__(self, url: str, data_dir: str, *, workers: int, redis_url: str | None,
                  port: int | None = None) -> None:
@@ -214,10 +243,16 @@ def main() -> None:
                 people = setup_people(url, 200)
                 creds = make_senders(url, max(levels))
                 for level in levels:
+                    cpu = cpu_seconds(server.proc.pid), postgres_cpu_seconds(), time.process_time()
                     rate, p50, p99 = asyncio.run(run_level(server.base, creds[:level], people,
                                                            pdf, args.per_level))
+                    n = max(1, args.per_level // level) * level
+                    used = [(cpu_seconds(server.proc.pid) - cpu[0]) * 1000 / n,
+                            (postgres_cpu_seconds() - cpu[1]) * 1000 / n,
+                            (time.process_time() - cpu[2]) * 1000 / n]
                     print(f"{kind:10s} senders={level:3d} deliveries/s={rate:7.1f} "
-                          f"p50={p50:7.1f} ms p99={p99:7.1f} ms")
+                          f"p50={p50:7.1f} ms p99={p99:7.1f} ms  CPU ms/delivery: server "
+                          f"{used[0]:.1f}, postgres {used[1]:.1f}, client {used[2]:.1f}")
                 if args.memory and kind == args.db.split(",")[-1]:
                     before = rss_kb(server.proc.pid)
                     asyncio.run(run_level(server.base, creds[:10], people, pdf, args.memory))

@@ -43,7 +43,7 @@ from kivra_app.models import (
     new_uuid,
     utcnow,
 )
-from kivra_app.senders import idempotency, pdfcheck, validators
+from kivra_app.senders import delivery_pg, idempotency, pdfcheck, validators
 from kivra_app.senders.audit import audit_row
 from kivra_app.senders.idempotency import Answer
 from kivra_app.senders.notifications import outbox_rows
@@ -262,10 +262,10 @@ def _insert_letter(conn: Connection, prepared: Prepared, *, public_id: str, send
 
 
 def _insert_rows(conn: Connection, prepared: Prepared, *, letter_id: int, public_id: str,
-                 recipient: Recipient, sender_id: str, sender_name: str, now: datetime,
-                 settings) -> None:  # noqa: ANN001
-    """Everything of a new letter after the letter row: parts and blobs, the invoice, the
-    "delivered" event, the outbox rows."""
+                 sender_id: str, now: datetime, outbox: list[dict[str, object]]) -> None:
+    """Everything of a new letter after the letter row, one statement per table: parts and
+    blobs, the invoice, the "delivered" event, the outbox rows (SQLite; delivery_pg.py does
+    the same in one statement)."""
     parts = []
     for ordinal, part in enumerate(prepared.parts):
         blob_id = conn.execute(_INSERT_BLOB, {"sha256": part.sha256, "size_bytes": len(part.data),
@@ -283,11 +283,10 @@ def _insert_rows(conn: Connection, prepared: Prepared, *, letter_id: int, public
             "reference": inv.reference, "status": INVOICE_UNPAID, "status_changed_at": now})
     conn.execute(_INSERT_EVENT, {"sender_id": sender_id, "message_id": public_id,
                                  "type": EVENT_DELIVERED, "at": now})
-    rows = outbox_rows(user_id=recipient.user_id, letter_id=letter_id, kind=prepared.request.type,
-                       email_on=recipient.email_on, sms_on=recipient.sms_on, sender_id=sender_id,
-                       sender_name=sender_name, now=now, settings=settings)
-    if rows:
-        conn.execute(_INSERT_OUTBOX, rows)
+    if outbox:
+        conn.execute(_INSERT_OUTBOX, [{**row, "letter_id": letter_id,
+                                       "dedupe_key": f"{letter_id}:{row['channel']}"}
+                                      for row in outbox])
 
 
 def _existing_answer(conn: Connection, prepared: Prepared, sender_id: str) -> Answer:
@@ -321,21 +320,31 @@ def deliver(engine: Engine, settings, prepared: Prepared, *, sender_id: str, sen
                 recipient = reachable_recipient(conn, sender_id, prepared.personnummer, now)
                 if recipient is None:
                     raise Problem("recipient-not-reachable")
-                letter_id = _insert_letter(conn, prepared, public_id=public_id,
-                                           sender_id=sender_id, sender_name=sender_name,
-                                           mailbox_id=recipient.mailbox_id, now=now)
-                if letter_id is None:
+                audit = audit_row(actor_type="sender", actor_id=sender_id,
+                                  action="message.create", object_type="message",
+                                  object_id=public_id, request_id=request_id)
+                outbox = outbox_rows(
+                    user_id=recipient.user_id, letter_id=0, kind=prepared.request.type,
+                    email_on=recipient.email_on, sms_on=recipient.sms_on, sender_id=sender_id,
+                    sender_name=sender_name, now=now, settings=settings)
+                if conn.dialect.name == "postgresql":  # all of it in one statement
+                    letter_id = delivery_pg.insert_letter_and_rows(
+                        conn, prepared, public_id=public_id, sender_id=sender_id,
+                        sender_name=sender_name, mailbox_id=recipient.mailbox_id, now=now,
+                        outbox=outbox, audit=audit)
+                else:
+                    letter_id = _insert_letter(conn, prepared, public_id=public_id,
+                                               sender_id=sender_id, sender_name=sender_name,
+                                               mailbox_id=recipient.mailbox_id, now=now)
+                    if letter_id is not None:
+                        _insert_rows(conn, prepared, letter_id=letter_id, public_id=public_id,
+                                     sender_id=sender_id, now=now, outbox=outbox)
+                        conn.execute(_INSERT_AUDIT, audit)
+                if letter_id is None:  # the same delivery under a new key: nothing was written
                     answer = _existing_answer(conn, prepared, sender_id)
                     idempotency.replace_answer(conn, sender_id=sender_id, key=idempotency_key,
                                                answer=answer)
-                else:
-                    _insert_rows(conn, prepared, letter_id=letter_id, public_id=public_id,
-                                 recipient=recipient, sender_id=sender_id,
-                                 sender_name=sender_name, now=now, settings=settings)
-                conn.execute(_INSERT_AUDIT, audit_row(
-                    actor_type="sender", actor_id=sender_id, action="message.create",
-                    object_type="message", object_id=str(answer.body["id"]),
-                    request_id=request_id))
+                    conn.execute(_INSERT_AUDIT, {**audit, "object_id": str(answer.body["id"])})
             return answer
         except IntegrityError:
             continue  # a unique row committed concurrently that ON CONFLICT does not cover

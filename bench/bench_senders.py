@@ -5,7 +5,7 @@ each delivering letters with a 100 KB PDF, on SQLite and on PostgreSQL; and the 
 The API is served as `make run` serves the app: Granian with `--workers` processes (default:
 one per core, as KIVRA_WORKERS defaults with Redis) and the rate limits in Redis (a private
 redis-server); `--workers 1 --no-redis` is one process with the limits in the database. The
-client is httpx (or aiohttp: --client) over a real socket, on the same machine; each level
+client is aiohttp (or httpx: --client httpx) over a real socket, on the same machine; each level
 prints the CPU per delivery of the server, of PostgreSQL and of the client. Run: .venv/bin/python bench/bench_senders.py
   [--db sqlite,postgresql] [--concurrency 1,10,50] [--per-level 500] [--memory 10000]
   [--workers N] [--no-redis] [--port P] [--redis-url URL] [--pg-prefix NAME_]
@@ -271,7 +271,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=None, help="the server's port (default: free)")
     parser.add_argument("--redis-url", default=None,
                         help="use this Redis (own key prefix) instead of a private redis-server")
-    parser.add_argument("--client", choices=("httpx", "aiohttp"), default="httpx",
+    parser.add_argument("--client", choices=("httpx", "aiohttp"), default="aiohttp",
                         help="the load generator's HTTP client")
     parser.add_argument("--pg-prefix", default="kivra_bench_",
                         help="name prefix of the throwaway PostgreSQL database")

@@ -83,6 +83,16 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+def insert_or_ignore(dialect: str, table):  # noqa: ANN001, ANN201
+    """An INSERT for the dialect named (`conn.dialect.name`: "postgresql" or "sqlite") that
+    has `.on_conflict_do_nothing(...)`."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def database_ok(engine: Engine | None = None) -> bool:
     try:
         with (engine or get_engine()).connect() as conn:

@@ -158,6 +158,9 @@ class Settings(BaseSettings):
 
     # Sender API (/api/sender/v1) and notifications (issue #8)
     sender_token_ttl: int = Field(default=3600, ge=60)  # seconds an access token lives
+    # seconds an API worker trusts a token it checked (suspension from another process takes
+    # that long to apply; senders/token_cache.py); 0: look every token up every time
+    sender_token_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     sender_rate_burst: int = Field(default=200, ge=1)  # requests at once per sender
     sender_rate_per_second: float = Field(default=100.0, gt=0)  # sustained, per sender
     sender_max_request_bytes: int = 10 * 1024 * 1024

@@ -24,6 +24,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
@@ -43,6 +44,7 @@ from kivra_app.senders.schemas import (
     ProblemDetails,
     Token,
 )
+from kivra_app.senders.token_cache import TokenCache
 
 log = logging.getLogger("kivra.sender_api")
 
@@ -116,6 +118,7 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
         return state["limiter"]
 
     sender_rate = Rate(burst=settings.sender_rate_burst, per_second=settings.sender_rate_per_second)
+    tokens = TokenCache(settings.sender_token_cache_seconds)
 
     def request_id(request: Request) -> str:
         rid = getattr(request.state, "request_id", None)
@@ -130,12 +133,7 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
                   object_type="message" if object_id else None, object_id=object_id,
                   request_id=request_id(request), details=details)
 
-    @app.middleware("http")
-    async def add_request_id(request: Request, call_next):  # noqa: ANN001, ANN202
-        response = await call_next(request)
-        response.headers.setdefault("X-Request-Id", request_id(request))
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(ResponseHeaders)
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -157,17 +155,24 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
                              "status": exc.status_code}, status_code=exc.status_code,
                             media_type=PROBLEM_JSON, headers=headers)
 
+    def check_sender(token: str) -> tuple[credentials.AuthenticatedSender | None, Any]:
+        """(sender, rate-limit decision): the token check and the limiter in one trip to a
+        worker thread (each hop off the event loop costs as much as a cached check)."""
+        who = credentials.authenticate_cached(tokens, get_engine(), token)
+        if who is None:
+            return None, None
+        return who, get_limiter().hit(f"sender:{who.sender_id}", sender_rate)
+
     async def current_sender(
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> credentials.AuthenticatedSender:
         if bearer is None or bearer.scheme.lower() != "bearer":
             raise Problem("unauthorized", headers={"WWW-Authenticate": 'Bearer realm="sender"'})
-        who = await asyncio.to_thread(credentials.authenticate, get_engine(), bearer.credentials)
+        who, decision = await asyncio.to_thread(check_sender, bearer.credentials)
         if who is None:
             raise Problem("unauthorized", detail="The access token is not valid.",
                           headers={"WWW-Authenticate": 'Bearer realm="sender", error="invalid_token"'})
-        decision = await get_limiter().ahit(f"sender:{who.sender_id}", sender_rate)
         if not decision.allowed:
             await asyncio.to_thread(record, request.url.path.rsplit("/", 1)[-1], "rate-limited",
                                     actor=who.sender_id, request=request)
@@ -176,8 +181,8 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
 
     Sender = Annotated[credentials.AuthenticatedSender, Depends(current_sender)]
 
-    async def read_json(request: Request, *, max_bytes: int) -> object:
-        """The body as JSON, refusing more than max_bytes before reading or decoding it."""
+    async def read_body(request: Request, *, max_bytes: int) -> bytes:
+        """The JSON body's bytes, refusing more than max_bytes before reading them."""
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
             raise Problem("unsupported-media-type")
@@ -193,11 +198,17 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
             if size > max_bytes:
                 raise Problem("payload-too-large")
             chunks.append(chunk)
-        raw = b"".join(chunks)
+        return b"".join(chunks)
+
+    def parse_json(raw: bytes) -> object:
         try:
-            return await asyncio.to_thread(json.loads, raw)
+            return json.loads(raw)
         except (ValueError, RecursionError):
             raise Problem("validation-failed", detail="The body is not valid JSON.") from None
+
+    async def read_json(request: Request, *, max_bytes: int) -> object:
+        raw = await read_body(request, max_bytes=max_bytes)
+        return await asyncio.to_thread(parse_json, raw)
 
     # --- OAuth ------------------------------------------------------------------------------
 
@@ -326,17 +337,27 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
         if len(key) > delivery.MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
             raise Problem("validation-failed", errors=[{"pointer": "/headers/Idempotency-Key",
                                                         "code": "invalid"}])
+        rid = request_id(request)
+
+        def parse_and_deliver(raw: bytes) -> delivery.Answer:
+            # One worker-thread trip for the CPU part and the database part of a delivery.
+            try:
+                prepared = delivery.prepare(parse_json(raw),
+                                            max_part_bytes=settings.sender_max_part_bytes)
+                return delivery.deliver(get_engine(), settings, prepared, sender_id=who.sender_id,
+                                        sender_name=who.name, idempotency_key=key,
+                                        request_id=rid)
+            except Problem as problem:
+                record("message.create", problem.slug, actor=who.sender_id, request=request)
+                raise
+
         try:
-            data = await read_json(request, max_bytes=settings.sender_max_request_bytes)
-            prepared = await asyncio.to_thread(delivery.prepare, data,
-                                               max_part_bytes=settings.sender_max_part_bytes)
-            answer = await asyncio.to_thread(delivery.deliver, get_engine(), settings, prepared,
-                                             sender_id=who.sender_id, sender_name=who.name,
-                                             idempotency_key=key, request_id=request_id(request))
+            raw = await read_body(request, max_bytes=settings.sender_max_request_bytes)
         except Problem as problem:
             await asyncio.to_thread(record, "message.create", problem.slug,
                                     actor=who.sender_id, request=request)
             raise
+        answer = await asyncio.to_thread(parse_and_deliver, raw)
         headers = {"Location": answer.location} if answer.location else {}
         return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
@@ -407,6 +428,33 @@ def build_sender_api(settings, engine: Engine | None = None,  # noqa: ANN001, C9
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
     return app
+
+
+class ResponseHeaders:
+    """X-Request-Id (the handler's, else a new one) and Cache-Control: no-store on every answer.
+    A plain ASGI middleware: `@app.middleware("http")` (BaseHTTPMiddleware) costs a task group
+    and a pair of streams per request, measurable on the delivery path (issue #8)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                state = scope.setdefault("state", {})
+                rid = state.get("request_id")
+                if rid is None:
+                    rid = state["request_id"] = str(uuid.uuid4())
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Request-Id", rid)
+                headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class SenderApiMount(Mount):

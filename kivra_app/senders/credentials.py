@@ -29,6 +29,7 @@ from kivra_app.models import (
 )
 from kivra_app.senders import validators
 from kivra_app.senders.audit import audit
+from kivra_app.senders.token_cache import TokenCache, forget_sender
 
 
 class SenderAdminError(ValueError):
@@ -55,6 +56,7 @@ class AuthenticatedSender:
     sender_id: str
     name: str
     client_id: str
+    valid_until: datetime | None = None  # the token's (or its credential's) expiry
 
 
 def _new_credential(session: Session, sender_id: str, now: datetime) -> IssuedCredentials:
@@ -113,6 +115,7 @@ def rotate_secret(engine: Engine, sender_ref: str, *, overlap_hours: float = 0) 
         issued = _new_credential(session, sender.id, now)
         audit(session, actor_type="admin", actor_id=None, action="sender.rotate_secret",
               object_type="sender", object_id=sender.id, details=f"overlap_hours={overlap_hours:g}")
+    forget_sender(sender.id)  # this process's token caches; others within their seconds
     return issued
 
 
@@ -127,7 +130,9 @@ def suspend_sender(engine: Engine, sender_ref: str) -> str:
             SenderAccessToken.sender_id == sender.id).values(expires_at=now))
         audit(session, actor_type="admin", actor_id=None, action="sender.suspend",
               object_type="sender", object_id=sender.id)
-        return sender.id
+        sender_id = sender.id
+    forget_sender(sender_id)  # this process's token caches; others within their seconds
+    return sender_id
 
 
 def list_senders(engine: Engine) -> list[dict[str, object]]:
@@ -199,4 +204,22 @@ def authenticate(engine: Engine, token: str) -> AuthenticatedSender | None:
             return None
         if sender.status != SENDER_ACTIVE:
             return None
-        return AuthenticatedSender(sender.id, sender.name, cred.client_id)
+        until = as_utc(access.expires_at)
+        if cred.expires_at is not None:
+            until = min(until, as_utc(cred.expires_at))  # type: ignore[type-var]
+        return AuthenticatedSender(sender.id, sender.name, cred.client_id, until)
+
+
+def authenticate_cached(cache: TokenCache, engine: Engine, token: str) -> AuthenticatedSender | None:
+    """`authenticate`, answered from `cache` for a token checked within its seconds (see
+    token_cache.py for what that delays). Refusals are not cached."""
+    if not token or len(token) > 200:
+        return None
+    key = sha256_hex(token)
+    who = cache.get(key)
+    if isinstance(who, AuthenticatedSender):
+        return who
+    who = authenticate(engine, token)
+    if who is not None:
+        cache.put(key, who, sender_id=who.sender_id, valid_until=who.valid_until)
+    return who

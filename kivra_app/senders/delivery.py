@@ -1,10 +1,13 @@
 """Delivering a letter or an invoice: POST /messages without the HTTP.
 
 Order (mailbox-and-senders.md §9.2): shape (pydantic) -> personnummer -> invoice data ->
-parts (size before decoding, then what the bytes are) -> claim the Idempotency-Key -> in ONE
-transaction: reachability, the letter, its parts and blobs, the invoice, the "delivered" event,
-the notification outbox rows and the stored answer for the key. Anything refused stores
-nothing (a claimed key is released again).
+parts (size before decoding, then what the bytes are) -> in ONE transaction: claim the
+Idempotency-Key (idempotency.py), reachability, the letter, its parts and blobs, the invoice,
+the "delivered" event, the notification outbox rows and the audit row. Anything refused rolls
+the transaction back and so stores nothing, the key's claim included.
+
+The rows are written with SQLAlchemy Core, not ORM flushes: a delivery is the API's hot path
+(issue #8, ~200 a second), and the ORM's unit of work cost more CPU than the SQL itself.
 """
 
 from __future__ import annotations
@@ -14,44 +17,41 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from pydantic import ValidationError
-from sqlalchemy import delete
-from sqlalchemy.engine import Engine
+from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
 
-from kivra_app.db import session_scope
+from kivra_app.db import insert_or_ignore
 from kivra_app.models import (
     EVENT_DELIVERED,
+    INVOICE_UNPAID,
+    AuditLog,
     Blob,
-    IdempotencyRecord,
     Invoice,
     Letter,
     LetterPart,
     Mailbox,
+    NotificationOutbox,
+    NotificationPreference,
     SenderEvent,
     SenderPreference,
     User,
     as_utc,
+    new_uuid,
     utcnow,
 )
-from kivra_app.senders import pdfcheck, validators
-from kivra_app.senders.audit import audit
-from kivra_app.senders.notifications import enqueue_notifications
+from kivra_app.senders import delivery_pg, idempotency, pdfcheck, validators
+from kivra_app.senders.audit import audit_row
+from kivra_app.senders.idempotency import Answer
+from kivra_app.senders.notifications import outbox_rows
 from kivra_app.senders.problems import Problem, invalid
 from kivra_app.senders.schemas import MessageRequest
 
 MAX_KEY_LENGTH = 255
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An HTTP answer to replay: status, JSON body, Location."""
-
-    status: int
-    body: dict[str, object]
-    location: str | None = None
+__all__ = ["Answer", "Prepared", "canonical_sha256", "deliver", "prepare", "validation_problem"]
 
 
 @dataclass(frozen=True)
@@ -172,152 +172,180 @@ def prepare(data: object, *, max_part_bytes: int) -> Prepared:
     return Prepared(request, personnummer, parts, invoice, canonical_sha256(data))
 
 
-# --- the Idempotency-Key -------------------------------------------------------------------
+# --- reachability and storing (Core, in the caller's transaction) -------------------------
+
+_USER = User.__table__  # type: ignore[attr-defined]
+_MAILBOX = Mailbox.__table__  # type: ignore[attr-defined]
+_SENDER_PREF = SenderPreference.__table__  # type: ignore[attr-defined]
+_NOTIFY_PREF = NotificationPreference.__table__  # type: ignore[attr-defined]
+_LETTER = Letter.__table__  # type: ignore[attr-defined]
+_BLOB = Blob.__table__  # type: ignore[attr-defined]
+_PART = LetterPart.__table__  # type: ignore[attr-defined]
+_INVOICE = Invoice.__table__  # type: ignore[attr-defined]
+_EVENT = SenderEvent.__table__  # type: ignore[attr-defined]
+_OUTBOX = NotificationOutbox.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
 
 
-def _claim_key(engine: Engine, sender_id: str, key: str, payload_sha256: str, *,
-               ttl: timedelta) -> Answer | None:
-    """None: we own the key now. An Answer: replay it. Raises 409/422 problems."""
-    for _ in range(3):
-        now = utcnow()
-        try:
-            with session_scope(engine) as session:
-                session.add(IdempotencyRecord(sender_id=sender_id, key=key,
-                                              request_sha256=payload_sha256, created_at=now,
-                                              expires_at=now + ttl))
-            return None
-        except IntegrityError:
-            pass
-        with session_scope(engine) as session:
-            record = session.get(IdempotencyRecord, (sender_id, key))
-            if record is None:
-                continue  # released meanwhile: claim again
-            if as_utc(record.expires_at) <= now:  # type: ignore[operator]
-                session.delete(record)
-                continue
-            if record.request_sha256 != payload_sha256:
-                raise Problem("idempotency-key-reused")
-            if record.status != "done" or record.response_body is None:
-                raise Problem("idempotency-request-in-progress", headers={"Retry-After": "1"})
-            stored = json.loads(record.response_body)
-            return Answer(int(record.response_code or 200), stored["body"], stored.get("location"))
-    raise Problem("idempotency-request-in-progress", headers={"Retry-After": "1"})
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    mailbox_id: int
+    email_on: bool | None  # the person's notification preferences; None: no row (defaults)
+    sms_on: bool | None
 
 
-def _release_key(engine: Engine, sender_id: str, key: str) -> None:
-    with session_scope(engine) as session:
-        session.exec(delete(IdempotencyRecord).where(  # type: ignore[call-overload]
-            IdempotencyRecord.sender_id == sender_id, IdempotencyRecord.key == key,
-            IdempotencyRecord.status == "in_progress"))
+_REACHABLE = (
+    select(_USER.c.id, _MAILBOX.c.id.label("mailbox_id"), _SENDER_PREF.c.enabled,
+           _SENDER_PREF.c.grace_until, _NOTIFY_PREF.c.email_new_mail, _NOTIFY_PREF.c.sms_invoice)
+    .select_from(
+        _USER.join(_MAILBOX, _MAILBOX.c.user_id == _USER.c.id)
+        .outerjoin(_SENDER_PREF, and_(_SENDER_PREF.c.user_id == _USER.c.id,
+                                      _SENDER_PREF.c.sender_id == bindparam("sender_id")))
+        .outerjoin(_NOTIFY_PREF, _NOTIFY_PREF.c.user_id == _USER.c.id))
+    .where(_USER.c.personnummer == bindparam("personnummer"), _MAILBOX.c.status == "active")
+    .limit(1)
+)
+# Built once: constructing a statement per call (values(...) coerced column by column) cost
+# more CPU than executing it.
+_INSERT_BLOB = insert(_BLOB).returning(_BLOB.c.id)
+_INSERT_PART = insert(_PART)
+_INSERT_INVOICE = insert(_INVOICE)
+_INSERT_EVENT = insert(_EVENT)
+_INSERT_OUTBOX = insert(_OUTBOX)
+_INSERT_AUDIT = insert(_AUDIT)
+_EXISTING = select(_LETTER.c.public_id, _LETTER.c.received_at, _LETTER.c.payload_sha256).where(
+    _LETTER.c.sender_id == bindparam("sender_id"),
+    _LETTER.c.external_id == bindparam("external_id"))
 
 
-# --- reachability and storing -------------------------------------------------------------
+@lru_cache
+def _insert_letter_statement(dialect: str):  # noqa: ANN202
+    return (insert_or_ignore(dialect, _LETTER)
+            .on_conflict_do_nothing(index_elements=["sender_id", "external_id"])
+            .returning(_LETTER.c.id))
 
 
-def reachable_user(session: Session, sender_id: str, personnummer: str,
-                   now: datetime) -> tuple[User, Mailbox] | None:
+def reachable_recipient(conn: Connection, sender_id: str, personnummer: str,
+                        now: datetime) -> Recipient | None:
     """The person and mailbox a delivery may go to: an active mailbox, and this sender not
-    turned off (or turned off, but still within the grace period)."""
-    row = session.exec(
-        select(User, Mailbox).join(Mailbox, Mailbox.user_id == User.id)  # type: ignore[arg-type]
-        .where(User.personnummer == personnummer, Mailbox.status == "active")
-    ).first()
+    turned off (or turned off, but still within the grace period). One statement: the
+    preferences come along (outer joins) for the outbox rows."""
+    row = conn.execute(_REACHABLE, {"sender_id": sender_id, "personnummer": personnummer}).first()
     if row is None:
         return None
-    pref = session.get(SenderPreference, (row[0].id, sender_id))
-    if pref is not None and not pref.enabled:
-        grace = as_utc(pref.grace_until)
+    if row.enabled is not None and not row.enabled:
+        grace = as_utc(row.grace_until)
         if grace is None or grace <= now:
             return None
-    return row
+    return Recipient(row.id, row.mailbox_id, row.email_new_mail, row.sms_invoice)
 
 
-def _created(letter: Letter) -> Answer:
-    delivered = as_utc(letter.received_at)
-    return Answer(201, {"id": letter.public_id, "status": "delivered",
-                        "delivered_at": delivered.isoformat().replace("+00:00", "Z")},  # type: ignore[union-attr]
-                  f"/api/sender/v1/messages/{letter.public_id}")
+def _created(public_id: str, received_at: datetime) -> Answer:
+    delivered = as_utc(received_at).isoformat().replace("+00:00", "Z")  # type: ignore[union-attr]
+    return Answer(201, {"id": public_id, "status": "delivered", "delivered_at": delivered},
+                  f"/api/sender/v1/messages/{public_id}")
 
 
-def _store(session: Session, prepared: Prepared, *, sender_id: str, sender_name: str,
-           user: User, mailbox: Mailbox, now: datetime, settings) -> Letter:  # noqa: ANN001
+def _insert_letter(conn: Connection, prepared: Prepared, *, public_id: str, sender_id: str,
+                   sender_name: str, mailbox_id: int, now: datetime) -> int | None:
+    """The letter's id; None when this sender's external_id exists already (committed, or
+    committed meanwhile by a concurrent request: the unique index makes us wait for it)."""
     request = prepared.request
-    letter = Letter(mailbox_id=mailbox.id, sender=sender_name, sender_id=sender_id,  # type: ignore[arg-type]
-                    external_id=request.external_id, subject=" ".join(request.subject.split()),
-                    body=request.body_text or "", kind=request.type,
-                    sensitivity=request.sensitivity, received_at=now,
-                    payload_sha256=prepared.payload_sha256)
-    session.add(letter)
-    session.flush()  # unique (sender_id, external_id): IntegrityError here
+    return conn.execute(_insert_letter_statement(conn.dialect.name), {
+        "public_id": public_id, "mailbox_id": mailbox_id, "sender": sender_name,
+        "sender_id": sender_id, "external_id": request.external_id,
+        "subject": " ".join(request.subject.split()), "body": request.body_text or "",
+        "kind": request.type, "sensitivity": request.sensitivity, "received_at": now,
+        "read_at": None, "trashed_at": None, "payload_sha256": prepared.payload_sha256,
+    }).scalar()
+
+
+def _insert_rows(conn: Connection, prepared: Prepared, *, letter_id: int, public_id: str,
+                 sender_id: str, now: datetime, outbox: list[dict[str, object]]) -> None:
+    """Everything of a new letter after the letter row, one statement per table: parts and
+    blobs, the invoice, the "delivered" event, the outbox rows (SQLite; delivery_pg.py does
+    the same in one statement)."""
+    parts = []
     for ordinal, part in enumerate(prepared.parts):
-        blob = Blob(sha256=part.sha256, size_bytes=len(part.data), data=part.data)
-        session.add(blob)
-        session.flush()
-        session.add(LetterPart(letter_id=letter.id, ordinal=ordinal, filename=part.filename,  # type: ignore[arg-type]
-                               content_type=part.content_type, size_bytes=len(part.data),
-                               sha256=part.sha256, blob_id=blob.id))  # type: ignore[arg-type]
+        blob_id = conn.execute(_INSERT_BLOB, {"sha256": part.sha256, "size_bytes": len(part.data),
+                                              "data": part.data}).scalar()
+        parts.append({"public_id": new_uuid(), "letter_id": letter_id, "ordinal": ordinal,
+                      "filename": part.filename, "content_type": part.content_type,
+                      "size_bytes": len(part.data), "sha256": part.sha256, "blob_id": blob_id})
+    conn.execute(_INSERT_PART, parts)
     if prepared.invoice is not None:
         inv = prepared.invoice
-        session.add(Invoice(letter_id=letter.id, amount_ore=inv.amount_ore, currency="SEK",  # type: ignore[arg-type]
-                            due_date=inv.due_date, account_type=inv.account_type,  # type: ignore[arg-type]
-                            account_number=inv.account_number,
-                            reference_type=inv.reference_type, reference=inv.reference,
-                            status_changed_at=now))
-    session.add(SenderEvent(sender_id=sender_id, message_id=letter.public_id,
-                            type=EVENT_DELIVERED, at=now))
-    enqueue_notifications(session, user=user, letter=letter, sender_id=sender_id,
-                          sender_name=sender_name, now=now, settings=settings)
-    return letter
+        conn.execute(_INSERT_INVOICE, {
+            "letter_id": letter_id, "amount_ore": inv.amount_ore, "currency": "SEK",
+            "due_date": inv.due_date, "account_type": inv.account_type,
+            "account_number": inv.account_number, "reference_type": inv.reference_type,
+            "reference": inv.reference, "status": INVOICE_UNPAID, "status_changed_at": now})
+    conn.execute(_INSERT_EVENT, {"sender_id": sender_id, "message_id": public_id,
+                                 "type": EVENT_DELIVERED, "at": now})
+    if outbox:
+        conn.execute(_INSERT_OUTBOX, [{**row, "letter_id": letter_id,
+                                       "dedupe_key": f"{letter_id}:{row['channel']}"}
+                                      for row in outbox])
 
 
-def _existing_by_external_id(session: Session, sender_id: str, external_id: str) -> Letter | None:
-    return session.exec(select(Letter).where(Letter.sender_id == sender_id,
-                                             Letter.external_id == external_id)).first()
+def _existing_answer(conn: Connection, prepared: Prepared, sender_id: str) -> Answer:
+    """The answer of the letter this sender delivered before under the same external_id."""
+    row = conn.execute(_EXISTING, {"sender_id": sender_id,
+                                   "external_id": prepared.request.external_id}).first()
+    if row is None:  # pragma: no cover - the insert just found it
+        raise idempotency.in_progress_problem()
+    if row.payload_sha256 != prepared.payload_sha256:
+        raise invalid("validation-failed", "/external_id", "already_used",
+                      "external_id was used before with another body.")
+    return _created(row.public_id, row.received_at)  # the same delivery under a new key
 
 
 def deliver(engine: Engine, settings, prepared: Prepared, *, sender_id: str, sender_name: str,  # noqa: ANN001
             idempotency_key: str, request_id: str | None = None) -> Answer:
-    """Store the delivery (or replay the key's answer). The audit row of a delivery is written
-    in the delivery's own transaction (one commit less per message)."""
+    """Store the delivery (or replay the key's answer), all in one transaction with the key's
+    claim and the audit row; a Problem rolls everything back."""
     ttl = timedelta(hours=settings.idempotency_ttl_hours)
-    replay = _claim_key(engine, sender_id, idempotency_key, prepared.payload_sha256, ttl=ttl)
-    if replay is not None:
-        return replay
-    try:
-        for _ in range(2):
-            now = utcnow()
-            try:
-                with session_scope(engine) as session:
-                    existing = _existing_by_external_id(session, sender_id,
-                                                        prepared.request.external_id)
-                    if existing is not None:
-                        if existing.payload_sha256 != prepared.payload_sha256:
-                            raise invalid("validation-failed", "/external_id", "already_used",
-                                          "external_id was used before with another body.")
-                        answer = _created(existing)  # the same delivery under a new key
-                    else:
-                        target = reachable_user(session, sender_id, prepared.personnummer, now)
-                        if target is None:
-                            raise Problem("recipient-not-reachable")
-                        letter = _store(session, prepared, sender_id=sender_id,
-                                        sender_name=sender_name, user=target[0],
-                                        mailbox=target[1], now=now, settings=settings)
-                        answer = _created(letter)
-                    record = session.get(IdempotencyRecord, (sender_id, idempotency_key))
-                    if record is None:  # pragma: no cover - only we release our own claim
-                        raise Problem("idempotency-request-in-progress")
-                    record.status = "done"
-                    record.response_code = answer.status
-                    record.response_body = json.dumps({"body": answer.body,
-                                                       "location": answer.location})
-                    session.add(record)
-                    audit(session, actor_type="sender", actor_id=sender_id,
-                          action="message.create", object_type="message",
-                          object_id=str(answer.body["id"]), request_id=request_id)
-                return answer
-            except IntegrityError:
-                continue  # the same external_id committed concurrently: look again
-        raise Problem("idempotency-request-in-progress", headers={"Retry-After": "1"})
-    except BaseException:
-        _release_key(engine, sender_id, idempotency_key)
-        raise
+    for _ in range(2):
+        now = utcnow()
+        public_id = new_uuid()
+        answer = _created(public_id, now)  # known before anything is stored: the key keeps it
+        try:
+            with engine.begin() as conn:
+                replay = idempotency.claim(conn, sender_id=sender_id, key=idempotency_key,
+                                           payload_sha256=prepared.payload_sha256,
+                                           answer=answer, now=now, ttl=ttl)
+                if replay is not None:
+                    return replay
+                recipient = reachable_recipient(conn, sender_id, prepared.personnummer, now)
+                if recipient is None:
+                    raise Problem("recipient-not-reachable")
+                audit = audit_row(actor_type="sender", actor_id=sender_id,
+                                  action="message.create", object_type="message",
+                                  object_id=public_id, request_id=request_id)
+                outbox = outbox_rows(
+                    user_id=recipient.user_id, letter_id=0, kind=prepared.request.type,
+                    email_on=recipient.email_on, sms_on=recipient.sms_on, sender_id=sender_id,
+                    sender_name=sender_name, now=now, settings=settings)
+                if conn.dialect.name == "postgresql":  # all of it in one statement
+                    letter_id = delivery_pg.insert_letter_and_rows(
+                        conn, prepared, public_id=public_id, sender_id=sender_id,
+                        sender_name=sender_name, mailbox_id=recipient.mailbox_id, now=now,
+                        outbox=outbox, audit=audit)
+                else:
+                    letter_id = _insert_letter(conn, prepared, public_id=public_id,
+                                               sender_id=sender_id, sender_name=sender_name,
+                                               mailbox_id=recipient.mailbox_id, now=now)
+                    if letter_id is not None:
+                        _insert_rows(conn, prepared, letter_id=letter_id, public_id=public_id,
+                                     sender_id=sender_id, now=now, outbox=outbox)
+                        conn.execute(_INSERT_AUDIT, audit)
+                if letter_id is None:  # the same delivery under a new key: nothing was written
+                    answer = _existing_answer(conn, prepared, sender_id)
+                    idempotency.replace_answer(conn, sender_id=sender_id, key=idempotency_key,
+                                               answer=answer)
+                    conn.execute(_INSERT_AUDIT, {**audit, "object_id": str(answer.body["id"])})
+            return answer
+        except IntegrityError:
+            continue  # a unique row committed concurrently that ON CONFLICT does not cover
+    raise idempotency.in_progress_problem()

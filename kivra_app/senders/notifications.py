@@ -51,23 +51,24 @@ SMS = "sms"
 _LOCK_SPACE = 0x4B1A0  # advisory lock keys (space + channel, user id): one group at a time
 
 
-def enqueue_notifications(session: Session, *, user: User, letter, sender_id: str,  # noqa: ANN001
-                          sender_name: str, now: datetime, settings) -> None:  # noqa: ANN001
-    """Inside the delivery's transaction: the rows this delivery owes the person."""
-    pref = session.get(NotificationPreference, user.id)
-    email_on = pref.email_new_mail if pref else True
-    sms_on = pref.sms_invoice if pref else False
+def outbox_rows(*, user_id: int, letter_id: int, kind: str, email_on: bool | None,
+                sms_on: bool | None, sender_id: str, sender_name: str, now: datetime,
+                settings) -> list[dict[str, object]]:  # noqa: ANN001
+    """The `notificationoutbox` rows one delivery owes the person, for a Core insert inside the
+    delivery's transaction. email_on / sms_on: the person's preferences (None: no preference
+    row, i.e. the defaults: email on, SMS off)."""
+    email = True if email_on is None else email_on
     # Due a little before the window ends, so the worker's poll still sends it inside it.
     lead = min(settings.notification_window, 2 * settings.notification_poll)
     due = now + timedelta(seconds=settings.notification_window - lead)
-    channels = [EMAIL] if email_on else []
-    if sms_on and letter.kind == "invoice":
+    channels = [EMAIL] if email else []
+    if sms_on and kind == "invoice":
         channels.append(SMS)
-    for channel in channels:
-        session.add(NotificationOutbox(
-            user_id=user.id, letter_id=letter.id, sender_id=sender_id, sender_name=sender_name,  # type: ignore[arg-type]
-            channel=channel, kind=letter.kind, dedupe_key=f"{letter.id}:{channel}",
-            due_at=due, next_attempt_at=now, created_at=now))
+    return [{"user_id": user_id, "letter_id": letter_id, "sender_id": sender_id,
+             "sender_name": sender_name, "channel": channel, "kind": kind,
+             "dedupe_key": f"{letter_id}:{channel}", "status": "pending", "attempts": 0,
+             "due_at": due, "next_attempt_at": now, "created_at": now}
+            for channel in channels]
 
 
 # --- templates -----------------------------------------------------------------------------

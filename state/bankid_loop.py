@@ -115,9 +115,12 @@ class BankIdLoopMixin(rx.State, mixin=True):
         self._bankid_beat = 0.0
 
     def _bankid_show(self, result: Any) -> bool:
-        """Show one collect result; True when the order is over."""
-        self.bankid_message = result.message or ""
-        self.bankid_show_qr = bool(result.show_qr)
+        """Show one collect result; True when the order is over. A var is only assigned when
+        it changes (an assignment sends it), so a pending answer like the last sends nothing."""
+        if self.bankid_message != (result.message or ""):
+            self.bankid_message = result.message or ""
+        if self.bankid_show_qr != bool(result.show_qr):
+            self.bankid_show_qr = bool(result.show_qr)
         if isinstance(result, Complete):
             self.bankid_state = "complete"
             self.bankid_qr = ""
@@ -125,8 +128,9 @@ class BankIdLoopMixin(rx.State, mixin=True):
         if isinstance(result, Failed):
             self._bankid_failed(result.message)
             return True
-        self.bankid_state = "pending"
-        if not result.show_qr:
+        if self.bankid_state != "pending":
+            self.bankid_state = "pending"
+        if not result.show_qr and self.bankid_qr:
             self.bankid_qr = ""
         return False
 
@@ -186,9 +190,9 @@ class BankIdLoopMixin(rx.State, mixin=True):
                         if not current():
                             return None
                         self._bankid_beat = _monotonic()
-                        if frame is not None and self.bankid_show_qr and frame != self.bankid_qr:
-                            self.bankid_qr = frame
-                        shown = self.bankid_qr
+                        # Only a new frame: the one of this second may have gone out already.
+                        if frame is not None and self.bankid_show_qr and frame != shown:
+                            self.bankid_qr = shown = frame
                         if error is not None:
                             self._bankid_stop()
                             return await _settled(on_error(error))

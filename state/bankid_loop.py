@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,7 +26,9 @@ import reflex as rx
 from kivra_app.bankid_flow.results import Complete, Failed, QrSource, Renewed
 from state import deps
 
+log = logging.getLogger(__name__)
 LOOP_STALE = 6.0  # a loop that has not ticked for this long is considered dead
+BEAT_EVERY = 3.0  # the heartbeat's refresh while a collect is slow (well within LOOP_STALE)
 FRAME_MARGIN = 0.02  # wake just after a frame boundary, so the frame computed is the new one
 _monotonic = time.monotonic  # the loop's clock and sleep (tests replace them)
 _sleep = asyncio.sleep
@@ -44,6 +47,13 @@ async def _outcome(call: Awaitable[Any],
         return await call, None
     except errors as exc:
         return None, exc
+
+
+def _observed(task: asyncio.Task[Any]) -> None:
+    """The outcome of a collect whose loop has ended: stored by the flow; an unexpected
+    error is logged instead of being lost."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("BankID collect after its loop ended failed", exc_info=task.exception())
 
 
 def flow_result(answer: Any) -> Any:
@@ -115,9 +125,12 @@ class BankIdLoopMixin(rx.State, mixin=True):
         self._bankid_beat = 0.0
 
     def _bankid_show(self, result: Any) -> bool:
-        """Show one collect result; True when the order is over."""
-        self.bankid_message = result.message or ""
-        self.bankid_show_qr = bool(result.show_qr)
+        """Show one collect result; True when the order is over. A var is only assigned when
+        it changes (an assignment sends it), so a pending answer like the last sends nothing."""
+        if self.bankid_message != (result.message or ""):
+            self.bankid_message = result.message or ""
+        if self.bankid_show_qr != bool(result.show_qr):
+            self.bankid_show_qr = bool(result.show_qr)
         if isinstance(result, Complete):
             self.bankid_state = "complete"
             self.bankid_qr = ""
@@ -125,8 +138,9 @@ class BankIdLoopMixin(rx.State, mixin=True):
         if isinstance(result, Failed):
             self._bankid_failed(result.message)
             return True
-        self.bankid_state = "pending"
-        if not result.show_qr:
+        if self.bankid_state != "pending":
+            self.bankid_state = "pending"
+        if not result.show_qr and self.bankid_qr:
             self.bankid_qr = ""
         return False
 
@@ -170,9 +184,12 @@ class BankIdLoopMixin(rx.State, mixin=True):
         # A collect runs beside the frames: a slow BankID (or a busy worker) delays its answer,
         # never the next frame.
         collecting: asyncio.Task[tuple[Any, Exception | None]] | None = None
+        beat = _monotonic()  # when this loop last wrote its heartbeat
         try:
             while True:
                 if collecting is None and _monotonic() >= next_collect:
+                    if not current():
+                        return None  # no collect for a tab that has gone or moved on
                     collecting = asyncio.ensure_future(_outcome(collect(order_id, tab), errors))
                 if collecting is not None and collecting.done():
                     answer, error = collecting.result()
@@ -185,10 +202,10 @@ class BankIdLoopMixin(rx.State, mixin=True):
                     async with self:
                         if not current():
                             return None
-                        self._bankid_beat = _monotonic()
-                        if frame is not None and self.bankid_show_qr and frame != self.bankid_qr:
-                            self.bankid_qr = frame
-                        shown = self.bankid_qr
+                        self._bankid_beat = beat = _monotonic()
+                        # Only a new frame: the one of this second may have gone out already.
+                        if frame is not None and self.bankid_show_qr and frame != shown:
+                            self.bankid_qr = shown = frame
                         if error is not None:
                             self._bankid_stop()
                             return await _settled(on_error(error))
@@ -201,6 +218,11 @@ class BankIdLoopMixin(rx.State, mixin=True):
                             qr = None
                     next_collect = _monotonic() + float(result.next_collect_in)
                 else:
+                    if collecting is not None and _monotonic() - beat > BEAT_EVERY:
+                        async with self:  # a slow collect: this loop is still alive
+                            if not current():
+                                return None
+                            self._bankid_beat = beat = _monotonic()
                     # A frame between collect answers goes out without the state lock
                     # (deps.push_vars): the lock, the state's read and write and a full delta
                     # were most of a frame's cost. What decides it is read from the state as of
@@ -224,7 +246,9 @@ class BankIdLoopMixin(rx.State, mixin=True):
                     await _sleep(max(0.05, wait))
         finally:
             if collecting is not None:
-                collecting.cancel()
+                # Never cancelled: a collect cut short could keep its claim on the order or lose
+                # a terminal answer BankID gives only once. It finishes, and the flow stores it.
+                collecting.add_done_callback(_observed)
             async with self:
                 if self._bankid_gen == gen:
                     self._bankid_beat = 0.0

@@ -112,20 +112,22 @@ def scan_qr(page: Page, app_url: str, person: str, action: str = "approve") -> d
     raise AssertionError(f"could not scan the QR code: {last_error}")
 
 
-def qr_seconds_seen(page: Page, seconds: float) -> list[int]:
-    """The animated QR's qrTime values (bankid.<token>.<t>.<code>) decoded from screenshots
-    taken every ~0.2 s for `seconds`, in the order they were seen, without repeats."""
-    qr = page.get_by_role("img", name="QR-kod att scanna med BankID-appen")
-    expect(qr).to_be_visible(timeout=10_000)
+QR_FRAME = re.compile(r"bankid\.[0-9a-f-]{36}\.(\d+)\.[0-9a-f]{64}")
+
+
+def record_qr_seconds(page: Page) -> list[int]:
+    """The animated QR's qrTime values (bankid.<token>.<t>.<code>) as they reach the page over
+    its websocket, in order, without repeats (call before the page opens its websocket)."""
     seen: list[int] = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
-        if found and found[0].text.startswith("bankid."):
-            t = int(found[0].text.split(".")[2])
+
+    def on_frame(payload: str | bytes) -> None:
+        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+        for match in QR_FRAME.finditer(text):
+            t = int(match.group(1))
             if not seen or seen[-1] != t:
                 seen.append(t)
-        page.wait_for_timeout(200)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
     return seen
 
 

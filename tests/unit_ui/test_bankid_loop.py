@@ -134,3 +134,34 @@ async def test_the_frames_go_on_while_a_collect_is_slow(service, monkeypatch) ->
     assert release.is_set() and len(frames_while_waiting) == 4
     assert all(f.startswith("bankid.qr-start-token.") for f in frames_while_waiting)
     assert s.bankid_state == "failed"
+
+
+async def test_a_pending_answer_like_the_last_one_sends_nothing(service) -> None:  # noqa: ANN001
+    s = await _pending_tab(service)
+    same = Pending(1, s.bankid_message, "outstandingTransaction", True)
+    s._bankid_show(same)
+    s._clean()
+    assert s._bankid_show(same) is False
+    assert not {"bankid_message", "bankid_state", "bankid_show_qr", "bankid_qr"} & s.dirty_vars
+    s._bankid_show(Pending(1, "Skriv in din säkerhetskod i BankID-appen.", "userSign", False))
+    assert {"bankid_message", "bankid_show_qr", "bankid_qr"} <= s.dirty_vars
+
+
+async def test_a_collect_under_way_finishes_when_the_loop_ends(service, monkeypatch) -> None:  # noqa: ANN001
+    """Never cut short: a cancelled collect could keep its claim on the order or lose the
+    terminal answer BankID gives only once."""
+    s = await _pending_tab(service)
+    connected = {"yes": True}
+    monkeypatch.setattr(deps, "client_connected", lambda token: connected["yes"])
+    finished = asyncio.Event()
+
+    async def poll(secret: str, order_id: int, *, tab: str) -> BankIdProgress:
+        connected["yes"] = False  # the tab goes away while BankID answers
+        await asyncio.sleep(0.05)
+        finished.set()
+        return BankIdProgress(Pending(1, "Starta BankID-appen.", "outstandingTransaction", True),
+                              service._view())
+
+    monkeypatch.setattr(service, "poll_bankid", poll)
+    assert await asyncio.wait_for(SignupState.bankid_loop.fn(s), timeout=5) is None
+    await asyncio.wait_for(finished.wait(), timeout=2)

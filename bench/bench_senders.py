@@ -199,6 +199,11 @@ async def run_level(base: str, creds: list[tuple[str, str]], people: list[str], 
         start = time.perf_counter()
         await asyncio.gather(*(sender(t, i) for i, t in enumerate(tokens)))
         elapsed = time.perf_counter() - start
+    return _summary(latencies, elapsed)
+
+
+def _summary(latencies: list[float], elapsed: float) -> tuple[float, float, float]:
+    """deliveries/s, p50 ms, p99 ms of one level."""
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000
@@ -238,9 +243,7 @@ async def _run_level_aiohttp(base: str, creds: list[tuple[str, str]], people: li
         start = time.perf_counter()
         await asyncio.gather(*(sender(t, i) for i, t in enumerate(tokens)))
         elapsed = time.perf_counter() - start
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000
+    return _summary(latencies, elapsed)
 
 
 def database(kind: str, tmp: str, prefix: str = "kivra_bench_") -> tuple[str, object]:

@@ -227,8 +227,8 @@ class BankIdLoopMixin(rx.State, mixin=True):
                     # (deps.push_vars): the lock, the state's read and write and a full delta
                     # were most of a frame's cost. What decides it is read from the state as of
                     # the last locked tick (with Redis a copy: a newer loop of this tab is then
-                    # caught at the next answer, <= 2 s later); the stored bankid_qr is brought
-                    # up to date there too.
+                    # caught at the next answer, <= 2 s later). The stored bankid_qr is only
+                    # written when an answer comes with a new frame; a page load draws its own.
                     if not current():
                         return None
                     frame = qr.frame(deps.utcnow()) if qr is not None else None
@@ -237,7 +237,9 @@ class BankIdLoopMixin(rx.State, mixin=True):
                             async with self:  # not serving (unit tests): the state itself
                                 self.bankid_qr = frame
                         shown = frame
-                wait = LOOP_STALE if collecting is not None else next_collect - _monotonic()
+                # During a collect: at least every BEAT_EVERY, so the heartbeat never goes stale
+                # (no QR on a phone, no frame boundary to wake for).
+                wait = BEAT_EVERY if collecting is not None else next_collect - _monotonic()
                 if qr is not None:  # just past the next frame's boundary
                     wait = min(wait, qr.until_next(deps.utcnow()) + FRAME_MARGIN)
                 if collecting is not None:

@@ -23,6 +23,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -59,6 +60,10 @@ RENEW_WINDOW = timedelta(minutes=3)
 COLLECT_MIN_INTERVAL = timedelta(seconds=1)
 CALL_TIMEOUT = 20.0  # seconds for one BankID call
 CLAIM_TTL = timedelta(seconds=CALL_TIMEOUT + 5)  # a claim of a crashed process runs out
+# A collect that could not reach BankID is retried after COLLECT_RETRY seconds for as long as
+# the order's last answer is younger than TRANSIENT_GRACE; then the person gets RFA5.
+TRANSIENT_GRACE = timedelta(seconds=30)
+COLLECT_RETRY = 2.0
 _QR_HINTS = (None, "outstandingTransaction", "noClient")
 _PNR = re.compile(r"\d{12}")
 
@@ -260,7 +265,9 @@ class BankIdFlow:
 
     async def collect(self, order_id: int, owner: str, *, tab: str) -> CollectResult:
         """One step of the order. Raises FlowRefused (wrong owner/tab) or FlowUnavailable
-        (BankID unreachable; the order stays pending and the claim is released)."""
+        (BankID refused, or unreachable for longer than TRANSIENT_GRACE; the order stays
+        pending and the claim is released). Unreachable for less: the stored Pending, with
+        the next try in COLLECT_RETRY seconds."""
         now = self.clock()
         order, claimed = await asyncio.to_thread(self._claim, order_id, owner, tab, now)
         if not claimed:
@@ -275,8 +282,13 @@ class BankIdFlow:
                                            "invalidParameters", None)
         except bankid_errors.BankIdError as exc:
             await asyncio.to_thread(self._release, order.id, ref)
+            retry = self._retry_after_failure(order, exc, now)
             security_event("bankid_collect_fail", level=logging.WARNING, order=order.id,
-                           error=exc.error_code or type(exc).__name__)
+                           error=exc.error_code or type(exc).__name__, retry=retry)
+            if retry:
+                # The order is still valid at BankID: the person keeps the QR (or the app) and
+                # the next collect tries again; nothing is shown for a blip.
+                return replace(self._stored(order), next_collect_in=COLLECT_RETRY)
             raise FlowUnavailable(exc.user_message(order.language).text,  # type: ignore[arg-type]
                                   exc.error_code) from exc
         if result.status == "pending":
@@ -290,6 +302,17 @@ class BankIdFlow:
             if renewed is not None:
                 return renewed
         return await asyncio.to_thread(self._finish, order, "failed", hint, None, None)
+
+    @staticmethod
+    def _retry_after_failure(order: BankIdOrder, exc: Exception, now: datetime) -> bool:
+        """A collect that did not reach BankID (a network failure or our own timeout, not an
+        answer of BankID's, not TLS) is tried again while the order answered within
+        TRANSIENT_GRACE: collect only reads the order, so a retry cannot do anything twice.
+        BankID's own errors (internalError, requestTimeout: "no automatic retry") fail at once."""
+        transient = (isinstance(exc, bankid_errors.BankIdConnectionError)
+                     and not isinstance(exc, bankid_errors.BankIdTlsError))
+        last_answer = as_utc(order.updated_at)
+        return transient and last_answer is not None and now - last_answer < TRANSIENT_GRACE
 
     def _claim(self, order_id: int, owner: str, tab: str,
                now: datetime) -> tuple[BankIdOrder, bool]:

@@ -20,6 +20,7 @@ from kivra_app.bankid_flow import (
     Pending,
     Renewed,
 )
+from kivra_app.bankid_flow.service import COLLECT_RETRY, TRANSIENT_GRACE
 from kivra_app.models import BankIdOrder
 from tests.unit.conftest import ADULT
 from tests.unit.fakes import bankid_down
@@ -222,17 +223,51 @@ async def test_collect_answered_with_invalid_parameters_is_a_dead_order(flow, ba
     assert row(engine, started.order_id).status == "failed"
 
 
-async def test_bankid_down_during_collect_keeps_the_order_and_releases_the_claim(flow, bankid,
-                                                                                 clock):
+async def test_bankid_unreachable_during_collect_is_retried_quietly_then_given_up(
+        flow, bankid, engine, clock):
     started = await start(flow)
     bankid.collect_error = bankid_down()
+    first = await flow.collect(started.order_id, OWNER, tab=TAB)
+    # Still waiting for the person, the same text and QR; the next try comes later.
+    assert isinstance(first, Pending) and first.show_qr and first.message
+    assert first.next_collect_in == COLLECT_RETRY
+    stored = row(engine, started.order_id)
+    assert stored.status == "pending" and stored.collect_claim_until is None
+    clock.advance(TRANSIENT_GRACE.total_seconds() - 1)
+    assert isinstance(await flow.collect(started.order_id, OWNER, tab=TAB), Pending)
+    clock.advance(2)  # no answer from BankID for longer than the grace: RFA5
     with pytest.raises(FlowUnavailable) as info:
         await flow.collect(started.order_id, OWNER, tab=TAB)
     assert info.value.message
+    assert len(bankid.collect_calls) == 3
     bankid.collect_error = None
     clock.advance(1)
     bankid.complete(ADULT)
     assert isinstance(await flow.collect(started.order_id, OWNER, tab=TAB), Complete)
+
+
+async def test_an_answer_resets_the_grace_for_a_later_blip(flow, bankid, clock):
+    started = await start(flow)
+    clock.advance(TRANSIENT_GRACE.total_seconds() + 5)
+    bankid.pending("outstandingTransaction")
+    assert isinstance(await flow.collect(started.order_id, OWNER, tab=TAB), Pending)
+    clock.advance(2)
+    bankid.collect_error = bankid_errors.BankIdTimeout("timeout")
+    assert isinstance(await flow.collect(started.order_id, OWNER, tab=TAB), Pending)
+
+
+@pytest.mark.parametrize("error", [
+    bankid_errors.InternalError("fault", error_code="internalError", http_status=500),
+    bankid_errors.RequestTimeout("slow", error_code="requestTimeout", http_status=408),
+    bankid_errors.BankIdTlsError("untrusted certificate"),
+])
+async def test_bankids_own_errors_and_tls_failures_are_not_retried(flow, bankid, engine, error):
+    started = await start(flow)
+    bankid.collect_error = error
+    with pytest.raises(FlowUnavailable):
+        await flow.collect(started.order_id, OWNER, tab=TAB)
+    stored = row(engine, started.order_id)
+    assert stored.status == "pending" and stored.collect_claim_until is None
 
 
 async def test_another_owner_or_tab_is_refused_and_logged(flow, bankid, caplog):

@@ -39,6 +39,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # every connection alive (no new TCP/TLS handshake per burst), and requests beyond it wait on
 # a semaphore (O(1)) instead of in httpcore's queue.
 POOL_SIZE = 16
+# Collects (every waiting screen polls every 2 s) may hold all but these: a person who has just
+# pressed a button (a start, a cancel) never queues behind hundreds of background polls.
+START_RESERVE = 4
 POOL_LIMITS = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE,
                            keepalive_expiry=30)
 
@@ -82,6 +85,7 @@ class BankIdClient:
             limits=POOL_LIMITS,
         )
         self._slots = asyncio.Semaphore(POOL_SIZE)
+        self._poll_slots = asyncio.Semaphore(POOL_SIZE - START_RESERVE)
 
     async def __aenter__(self) -> BankIdClient:
         return self
@@ -134,10 +138,18 @@ class BankIdClient:
                 await self._sleep(delay)
 
     async def _post_once(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        poll = method == "collect"
         try:
             # A free connection within the pool timeout, as httpx's own pool would allow.
             async with asyncio.timeout(self._http.timeout.pool):
-                await self._slots.acquire()
+                if poll:
+                    await self._poll_slots.acquire()
+                try:
+                    await self._slots.acquire()
+                except BaseException:
+                    if poll:
+                        self._poll_slots.release()
+                    raise
         except TimeoutError as exc:
             raise errors.BankIdTimeout(f"BankID {method}: no free connection in time") from exc
         try:
@@ -151,6 +163,8 @@ class BankIdClient:
             raise _transport_error(method, exc, tls=self.base_url.startswith("https:")) from exc
         finally:
             self._slots.release()  # the body is read: the connection is back in the pool
+            if poll:
+                self._poll_slots.release()
         if response.status_code == 200:
             try:
                 body = response.json()

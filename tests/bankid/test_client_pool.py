@@ -1,6 +1,7 @@
 """The client's connection bound: at most POOL_SIZE requests in flight, the rest wait their turn
-(not inside httpcore's queue, whose upkeep grows with it), and a wait past the pool timeout is a
-calm BankIdTimeout. A transport stands in for BankID, so in-flight requests can be counted."""
+(not inside httpcore's queue, whose upkeep grows with it), collects leave START_RESERVE of them
+to starts, and a wait past the pool timeout is a calm BankIdTimeout. A transport stands in for
+BankID, so in-flight requests can be counted."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import httpx
 import pytest
 
 from kivra_app.bankid import errors
-from kivra_app.bankid.client import POOL_SIZE, BankIdClient
+from kivra_app.bankid.client import POOL_SIZE, START_RESERVE, BankIdClient
+from kivra_app.bankid.models import AuthRequest
 
 PENDING = {"orderRef": "r", "status": "pending", "hintCode": "outstandingTransaction"}
+STARTED = {"orderRef": "s", "autoStartToken": "a", "qrStartToken": "q", "qrStartSecret": "x"}
 
 
 class SlowBankId(httpx.AsyncBaseTransport):
@@ -30,15 +33,30 @@ class SlowBankId(httpx.AsyncBaseTransport):
             await asyncio.sleep(self.delay)
         finally:
             self.now -= 1
-        return httpx.Response(200, json=PENDING)
+        return httpx.Response(200, json=STARTED if request.url.path.endswith("/auth") else PENDING)
 
 
-async def test_at_most_pool_size_requests_in_flight_and_every_one_answered() -> None:
+async def test_collects_leave_connections_for_starts_and_every_one_is_answered() -> None:
     bankid = SlowBankId(0.02)
     async with BankIdClient("http://bankid.test/rp/v6.0", transport=bankid) as client:
         answers = await asyncio.gather(*(client.collect("r") for _ in range(3 * POOL_SIZE)))
     assert [a.status for a in answers] == ["pending"] * (3 * POOL_SIZE)
-    assert bankid.most == POOL_SIZE
+    assert bankid.most == POOL_SIZE - START_RESERVE
+
+
+async def test_a_start_does_not_queue_behind_the_collects() -> None:
+    bankid = SlowBankId(0.5)
+    async with BankIdClient("http://bankid.test/rp/v6.0", transport=bankid) as client:
+        polls = [asyncio.create_task(client.collect("r")) for _ in range(10 * POOL_SIZE)]
+        await asyncio.sleep(0.05)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        started = await client.auth(AuthRequest(end_user_ip="192.0.2.1"))
+        waited = loop.time() - began
+        assert started.order_ref == "s"
+        assert waited < 2.0  # one BankID answer (0.5 s), not ten rounds of collects (5 s)
+        assert bankid.most <= POOL_SIZE
+        await asyncio.gather(*polls)
 
 
 async def test_a_request_that_gets_no_connection_in_time_is_a_timeout() -> None:
@@ -46,8 +64,15 @@ async def test_a_request_that_gets_no_connection_in_time_is_a_timeout() -> None:
     timeout = httpx.Timeout(5.0, pool=0.1)
     async with BankIdClient("http://bankid.test/rp/v6.0", transport=bankid,
                             timeout=timeout) as client:
-        busy = [asyncio.create_task(client.collect("r")) for _ in range(POOL_SIZE)]
+        share = POOL_SIZE - START_RESERVE  # every connection a collect may hold
+        busy = [asyncio.create_task(client.collect("r")) for _ in range(share)]
         await asyncio.sleep(0.01)
         with pytest.raises(errors.BankIdTimeout):
             await client.collect("r")
-        assert [a.status for a in await asyncio.gather(*busy)] == ["pending"] * POOL_SIZE
+        starts = [asyncio.create_task(client.auth(AuthRequest(end_user_ip="192.0.2.1")))
+                  for _ in range(START_RESERVE)]
+        await asyncio.sleep(0.01)
+        with pytest.raises(errors.BankIdTimeout):  # the whole pool is in use now
+            await client.auth(AuthRequest(end_user_ip="192.0.2.1"))
+        assert [a.status for a in await asyncio.gather(*busy)] == ["pending"] * share
+        assert [s.order_ref for s in await asyncio.gather(*starts)] == ["s"] * START_RESERVE

@@ -174,9 +174,13 @@ class BankIdLoopMixin(rx.State, mixin=True):
             tab = self._bankid_tab()
             show_qr = self.bankid_mode == "qr" and self.bankid_show_qr
 
-        def current() -> bool:
-            # `tab` is this tab's Reflex token, read once above: the router is not read per tick.
-            return self._bankid_gen == gen and here() and deps.client_connected(tab)
+        def current(*, page: bool = True) -> bool:
+            # `tab` is this tab's Reflex token, read once above. The page (`here()`, the
+            # router through the state proxy) is checked at each collect and locked tick, not
+            # per frame: it was a tenth of a busy worker's time, and a tab that has navigated
+            # away (<= 2 s) draws no QR from a stray frame.
+            return (self._bankid_gen == gen and deps.client_connected(tab)
+                    and (not page or here()))
 
         qr = await deps.off_loop(load_qr, order_id, tab) if show_qr else None
         shown = ""  # the last frame sent to the browser
@@ -229,7 +233,7 @@ class BankIdLoopMixin(rx.State, mixin=True):
                     # the last locked tick (with Redis a copy: a newer loop of this tab is then
                     # caught at the next answer, <= 2 s later). The stored bankid_qr is only
                     # written when an answer comes with a new frame; a page load draws its own.
-                    if not current():
+                    if not current(page=False):
                         return None
                     frame = qr.frame(deps.utcnow()) if qr is not None else None
                     if frame is not None and frame != shown and self.bankid_show_qr:

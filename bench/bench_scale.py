@@ -8,6 +8,8 @@ Servers (backend only: the websocket and the HTTP routes; PostgreSQL, a private 
   * "bare":      a bare Reflex 0.10.1 app (bench/bare_app: one form), the baseline, in the
                  same set-up as the app it is compared with (workers, state manager)
 Clients are raw websocket clients (bench/wsclient.py), each a real signup on the simulator.
+BankID: the simulator in a process of its own (`--bankid process`, the default: BankID is
+outside the app in production) or embedded in the app's workers (`--bankid embedded`).
 Lighthouse and first-load bytes: bench/lighthouse.py (npm `lighthouse`, Debian's Chromium).
 
 Every figure with a baseline measured in the same run is also given as a ratio against it.
@@ -39,6 +41,7 @@ from bench.servers import (  # noqa: E402
     bare_server,
     create_database,
     drop_database,
+    simulator_server,
 )
 from bench.wsclient import PHONE_UA, ReflexClient, Update, field_values  # noqa: E402
 from deploy.private_redis import PrivateRedis  # noqa: E402
@@ -111,6 +114,7 @@ class FanOut:
     gap_p99: float
     frame_bytes: float
     cpu_cores: float  # server CPU during the window, in cores
+    sim_cores: float  # the BankID simulator's own process during the window (0 when embedded)
     cpu_ms_per_frame: float
     frames: int
     client_cores: float  # this benchmark's own CPU (the websocket clients) during the window
@@ -121,7 +125,8 @@ def _own_cpu() -> float:
     return times.user + times.system
 
 
-async def qr_fanout(server: Server, screens: int, window: float, offset: int) -> FanOut:
+async def qr_fanout(server: Server, sim: Server | None, screens: int, window: float,
+                    offset: int) -> FanOut:
     async with _session() as session:
         clients: list[ReflexClient] = []
 
@@ -139,9 +144,11 @@ async def qr_fanout(server: Server, screens: int, window: float, offset: int) ->
         await asyncio.sleep(3)  # every loop past its first frame
         for client in clients:
             client.keep = []
+        sim0 = sim.cpu() if sim else 0.0
         cpu0, own0, t0 = server.cpu(), _own_cpu(), time.monotonic()
         await asyncio.sleep(window)
         cpu1, own1, t1 = server.cpu(), _own_cpu(), time.monotonic()
+        sim1 = sim.cpu() if sim else 0.0
         gaps: list[float] = []
         sizes: list[int] = []
         for client in clients:
@@ -153,6 +160,7 @@ async def qr_fanout(server: Server, screens: int, window: float, offset: int) ->
     return FanOut(
         screens, len(clients), errors, pct(gaps, 50), pct(gaps, 99),
         statistics.mean(sizes) if sizes else float("nan"), cpu / (t1 - t0),
+        (sim1 - sim0) / (t1 - t0),
         cpu * 1000 / len(sizes) if sizes else float("nan"), len(sizes), (own1 - own0) / (t1 - t0),
     )
 
@@ -285,7 +293,8 @@ def _field(name: str, value: Any = None) -> Callable[[Update], bool]:
     return check
 
 
-async def one_signup(session: aiohttp.ClientSession, base: str, i: int, offset: int) -> None:
+async def one_signup(session: aiohttp.ClientSession, base: str, sim: str, i: int,
+                     offset: int) -> None:
     """A whole signup on a phone (autostart: the launch link reaches the page; the simulated app
     approves at once), codes read from the dev outbox."""
     client = ReflexClient(base, cookie=await begin(session, base), user_agent=PHONE_UA)
@@ -295,7 +304,7 @@ async def one_signup(session: aiohttp.ClientSession, base: str, i: int, offset: 
     update = await _until(client, lambda u: bool(field_values(u.delta, SIGNUP).get("bankid_launch_url")))
     link = field_values(update.delta, SIGNUP)["bankid_launch_url"]
     token = link.split("autostarttoken=", 1)[1].split("&", 1)[0]
-    async with session.post(f"{base}/bankid-sim/app/autostart", json={
+    async with session.post(f"{sim}/app/autostart", json={
             "autoStartToken": token, "personalNumber": pnr(offset + i), "action": "approve"}) as r:
         if r.status != 200:
             raise RuntimeError(f"autostart {r.status}: {await r.text()}")
@@ -330,11 +339,12 @@ async def one_signup(session: aiohttp.ClientSession, base: str, i: int, offset: 
     await client.close()
 
 
-async def signups(server: Server, count: int, in_flight: int, offset: int) -> dict[str, float]:
+async def signups(server: Server, sim: str, count: int, in_flight: int,
+                  offset: int) -> dict[str, float]:
     async with _session() as session:
         start = time.monotonic()
         results = await gather_limited(count, in_flight,
-                                       lambda i: one_signup(session, server.url, i, offset))
+                                       lambda i: one_signup(session, server.url, sim, i, offset))
         took = time.monotonic() - start
     errors = [r for r in results if isinstance(r, Exception)]
     if errors:
@@ -378,6 +388,13 @@ async def run(args: argparse.Namespace) -> Table:
     redis = PrivateRedis(workdir)
     redis.start()
     slow_orders = {"KIVRA_BANKID_START_DEADLINE": "900", "KIVRA_BANKID_ORDER_LIFETIME": "1200"}
+    # BankID in a process of its own (as in production: outside the app), or embedded in the
+    # app's workers (the development default; its RP API then costs the workers' CPU too).
+    sim = simulator_server(start_deadline=900, order_lifetime=1200) if args.bankid == "process" \
+        else None
+    if sim is not None:
+        sim.start()
+        slow_orders = {"KIVRA_BANKID_URL": f"{sim.url}/rp/v6.0/"}
     offset = 0
     try:
         setups = [("1 worker, memory", 1, None), (f"{CORES} workers, Redis", CORES, redis.url)]
@@ -394,7 +411,7 @@ async def run(args: argparse.Namespace) -> Table:
             try:
                 if "qr" in only:
                     for n in screens:
-                        result = await qr_fanout(server, n, args.window, offset)
+                        result = await qr_fanout(server, sim, n, args.window, offset)
                         offset += n
                         fan.setdefault(label, []).append(result)
                         print(f"  {label}: {result}", flush=True)
@@ -422,7 +439,8 @@ async def run(args: argparse.Namespace) -> Table:
                     table.add("state bytes per tab on the QR screen", f"{got['qr'] / 1024:.1f} KB",
                               "target 50 KB", ratio(got["qr"], 50 * 1024))
                 if "signups" in only:
-                    got = await signups(server, args.signups, args.in_flight, offset)
+                    sim_url = sim.url if sim else f"{server.url}/bankid-sim"
+                    got = await signups(server, sim_url, args.signups, args.in_flight, offset)
                     offset += args.signups
                     table.add(f"signups/s end to end, {args.signups} signups, {args.in_flight} "
                               f"in flight ({label})", f"{got['per_second']:.1f}/s "
@@ -455,6 +473,10 @@ async def run(args: argparse.Namespace) -> Table:
                     table.add(f"QR fan-out {n} screens, server CPU ({label})",
                               f"{r.cpu_cores:.2f} cores, {r.cpu_ms_per_frame:.2f} ms/frame "
                               f"({r.frames} frames)", f"{CORES} cores on the machine", "–")
+                    if sim is not None:
+                        table.add(f"QR fan-out {n} screens, the BankID simulator's CPU "
+                                  f"({label})", f"{r.sim_cores:.2f} cores", "its own process",
+                                  "–")
                     table.add(f"QR fan-out {n} screens, the clients' CPU ({label})",
                               f"{r.client_cores:.2f} cores", "same machine", "–")
         if "lighthouse" in only:
@@ -464,6 +486,8 @@ async def run(args: argparse.Namespace) -> Table:
                 table.add(*row)
     finally:
         redis.stop()
+        if sim is not None:
+            sim.stop()
     if "rtt" in only:
         table.notes.append(
             "Event round trips: emit to the first state update, raw websocket clients. The bare "
@@ -475,7 +499,8 @@ async def run(args: argparse.Namespace) -> Table:
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {CORES} cores shared with the "
         "other engineers' builds and tests (load average "
         f"{os.getloadavg()[0]:.1f}); clients run on the same machine. Command: "
-        f"`.venv/bin/python bench/bench_scale.py {' '.join(sys.argv[1:])}`."
+        f"`.venv/bin/python bench/bench_scale.py {' '.join(sys.argv[1:])}`. BankID simulator: "
+        + ("its own process." if args.bankid == "process" else "embedded in the app's workers.")
     )
     return table
 
@@ -489,6 +514,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--signups", type=int, default=1000)
     parser.add_argument("--in-flight", type=int, default=1000)
+    parser.add_argument("--bankid", choices=("process", "embedded"), default="process",
+                        help="the BankID simulator in its own process (default, as BankID is "
+                             "outside the app) or embedded in the app's workers")
     args = parser.parse_args()
     if args.quick:
         args.screens, args.window, args.pairs, args.signups, args.in_flight = (

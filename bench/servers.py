@@ -71,6 +71,8 @@ class Server:
     port: int = field(default_factory=free_port)
     log: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
+    argv: list[str] | None = None  # default: the Reflex app (`reflex run --env prod`)
+    ready_path: str = "/ping"  # answers 200 once the server serves
 
     @property
     def url(self) -> str:
@@ -81,9 +83,11 @@ class Server:
         env.setdefault("REFLEX_BACKEND_ONLY", "true")
         self.log = self.log or Path(tempfile.gettempdir()) / f"bench-{self.name}-{self.port}.log"
         out = self.log.open("wb")
+        argv = self.argv or [
+            shutil.which("reflex", path=env["PATH"]) or "reflex", "run", "--env", "prod",
+            "--backend-port", str(self.port), "--backend-host", "127.0.0.1"]
         self.proc = subprocess.Popen(
-            [shutil.which("reflex", path=env["PATH"]) or "reflex", "run", "--env", "prod",
-             "--backend-port", str(self.port), "--backend-host", "127.0.0.1"],
+            argv,
             cwd=self.cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -91,7 +95,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited; see {self.log}")
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/ping", timeout=2).status_code == 200:
+                url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+                if httpx.get(url, timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -155,6 +160,18 @@ def app_server(name: str, database_url: str, data_dir: Path, *, workers: int,
     subprocess.run([sys.executable, "-m", "kivra_app.migrate"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return Server(name, ROOT, env, port=port)
+
+
+def simulator_server(*, start_deadline: float, order_lifetime: float) -> Server:
+    """The BankID simulator in a process of its own (`python -m devtools.bankid_sim`), as
+    BankID is outside the app in production: the app's workers then spend their CPU on the
+    app alone, and the simulator's CPU is measured apart. Its RP API is at `url + /rp/v6.0/`,
+    its simulated app at `url + /app/...`."""
+    port = free_port()
+    argv = [sys.executable, "-m", "devtools.bankid_sim", "--port", str(port),
+            "--start-deadline", str(start_deadline), "--order-lifetime", str(order_lifetime)]
+    return Server("bankid-sim", ROOT, base_env(), port=port, argv=argv,
+                  ready_path="/app/identities")
 
 
 def bare_server(workdir: Path, *, workers: int = 1, redis_url: str | None = None) -> Server:

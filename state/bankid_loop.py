@@ -23,7 +23,7 @@ from typing import Any
 
 import reflex as rx
 
-from kivra_app.bankid_flow.results import Complete, Failed, QrSource, Renewed
+from kivra_app.bankid_flow.results import Complete, Failed, Pending, QrSource, Renewed
 from state import deps
 
 log = logging.getLogger(__name__)
@@ -153,13 +153,18 @@ class BankIdLoopMixin(rx.State, mixin=True):
         on_error: Callable[[Exception], Any],
         here: Callable[[], bool],
         errors: tuple[type[Exception], ...],
+        quiet: Callable[[Any], bool],
     ) -> Any:
         """Run the loop of this tab's current order (call it from a background event).
 
         collect(order_id, tab): the purpose's collect (answers a flow result, or an object
         with `.result`); load_qr(order_id, tab): the QR values, read once (blocking, run in a
         thread); on_answer(answer) / on_error(exc): the purpose's reaction, called under the
-        state lock, may return events (or be coroutines); here(): the tab is still on the page that shows it.
+        state lock, may return events (or be coroutines); here(): the tab is still on the page
+        that shows it; quiet(answer): the purpose would do nothing with this pending answer.
+        A quiet pending answer that changes nothing on the screen takes no state lock (with
+        Redis the lock, the state's read and write and the delta were a third of a worker's
+        time at 500 screens); the heartbeat is then written every BEAT_EVERY.
         """
         async with self:
             now = _monotonic()
@@ -173,6 +178,7 @@ class BankIdLoopMixin(rx.State, mixin=True):
             order_id = self._bankid_order_id
             tab = self._bankid_tab()
             show_qr = self.bankid_mode == "qr" and self.bankid_show_qr
+            showing = (self.bankid_message, self.bankid_show_qr)  # what the screen shows
 
         def current(*, page: bool = True) -> bool:
             # `tab` is this tab's Reflex token, read once above. The page (`here()`, the
@@ -199,6 +205,12 @@ class BankIdLoopMixin(rx.State, mixin=True):
                     answer, error = collecting.result()
                     collecting = None
                     result = flow_result(answer) if error is None else None
+                    if (isinstance(result, Pending) and result.next_collect_in is not None
+                            and (result.message or "", bool(result.show_qr)) == showing
+                            and quiet(answer)):
+                        # Nothing to show but the frame: the frame path below sends it.
+                        next_collect = _monotonic() + float(result.next_collect_in)
+                        continue
                     if isinstance(result, Renewed):
                         qr = result.qr  # a new order: the animation starts again at 0
                     frame = qr.frame(deps.utcnow()) if qr is not None else None
@@ -220,10 +232,11 @@ class BankIdLoopMixin(rx.State, mixin=True):
                             return events
                         if not self.bankid_show_qr:
                             qr = None
+                        showing = (self.bankid_message, self.bankid_show_qr)
                     next_collect = _monotonic() + float(result.next_collect_in)
                 else:
-                    if collecting is not None and _monotonic() - beat > BEAT_EVERY:
-                        async with self:  # a slow collect: this loop is still alive
+                    if _monotonic() - beat > BEAT_EVERY:
+                        async with self:  # no locked answer for a while: still alive
                             if not current():
                                 return None
                             self._bankid_beat = beat = _monotonic()

@@ -145,6 +145,7 @@ class LoginState(BankIdLoopMixin, rx.State):
             on_error=self._login_error,
             here=lambda: self.status == "bankid" and _on_login(self.router.url.path),
             errors=(FlowRefused, FlowUnavailable, LoginRefused),
+            quiet=lambda progress: progress.outcome == "pending",
         )
 
     def _login_answer(self, progress: Any) -> Any:

@@ -121,6 +121,7 @@ class SignState(BankIdLoopMixin, rx.State):
             on_error=self._bankid_error,
             here=lambda: _on_mailbox(self.router.url.path) and self.purpose == purpose,
             errors=(FlowRefused, FlowUnavailable),
+            quiet=lambda result: True,  # only a completed order is acted on
         )
 
     @rx.event

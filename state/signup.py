@@ -457,6 +457,8 @@ class SignupState(BankIdLoopMixin, rx.State):
             on_error=self._bankid_error,
             here=lambda: self.step == "bankid" and _on_path(self.router.url.path, "/signup"),
             errors=(SignupError,),
+            # Acted on only when the signup moved on (another tab) or the order completed.
+            quiet=lambda progress: progress.view is None or str(progress.view.step) == "bankid",
         )
 
     async def _bankid_answer(self, progress: Any) -> Any:

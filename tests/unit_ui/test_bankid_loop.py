@@ -165,3 +165,74 @@ async def test_a_collect_under_way_finishes_when_the_loop_ends(service, monkeypa
     monkeypatch.setattr(service, "poll_bankid", poll)
     assert await asyncio.wait_for(SignupState.bankid_loop.fn(s), timeout=5) is None
     await asyncio.wait_for(finished.wait(), timeout=2)
+
+
+def _count_locks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How often the loop enters `async with self` (the state lock in a served app)."""
+    entered = [0]
+    plain = SignupState.__aenter__
+
+    async def counting(self):  # noqa: ANN001, ANN202
+        entered[0] += 1
+        return await plain(self)
+
+    async def pushed(token: str, state: object, values: dict) -> bool:
+        return True  # as when serving: a frame goes out without the lock
+
+    monkeypatch.setattr(SignupState, "__aenter__", counting)
+    monkeypatch.setattr(deps, "push_vars", pushed)
+    monkeypatch.setattr(loop_module, "BEAT_EVERY", 1e9)  # no heartbeat writes in these tests
+    return entered
+
+
+def _answers(service: FakeSignupService, monkeypatch: pytest.MonkeyPatch,
+             answers: list[BankIdProgress]) -> None:
+    queue = iter(answers)
+
+    async def poll(secret: str, order_id: int, *, tab: str) -> BankIdProgress:
+        service._log("poll_bankid", secret, order_id, tab=tab)
+        return next(queue)
+
+    monkeypatch.setattr(service, "poll_bankid", poll)
+
+
+async def test_pending_answers_that_change_nothing_take_no_state_lock(service,  # noqa: ANN001
+                                                                      monkeypatch) -> None:
+    s = await _pending_tab(service)
+    monkeypatch.setattr(deps, "client_connected", lambda token: True)
+    same = Pending(1, s.bankid_message, "outstandingTransaction", True)
+    _answers(service, monkeypatch, [BankIdProgress(same, service._view())] * 8 + [
+        BankIdProgress(Failed(1, "Åtgärden avbröts.", "userCancel"), service._view())])
+    locks = _count_locks(monkeypatch)
+    await asyncio.wait_for(SignupState.bankid_loop.fn(s), timeout=5)
+    assert _polls(service) == 9
+    # bankid_loop's read of the cookie, the loop's start, the failed answer, the loop's end:
+    # none for the 8 quiet answers
+    assert locks[0] == 4
+    assert s.bankid_state == "failed" and s.bankid_message == "Åtgärden avbröts."
+
+
+async def test_a_new_hint_or_a_signup_moved_on_is_shown_at_once(service,  # noqa: ANN001
+                                                                monkeypatch) -> None:
+    s = await _pending_tab(service)
+    monkeypatch.setattr(deps, "client_connected", lambda token: True)
+    same = Pending(1, s.bankid_message, "outstandingTransaction", True)
+    signing = Pending(1, "Skriv in din säkerhetskod i BankID-appen.", "userSign", False)
+    service.step = Step.EMAIL  # another tab of this person finished the BankID step
+    moved = service._view()
+    service.step = Step.BANKID
+    seen: list[str] = []
+
+    async def poll(secret: str, order_id: int, *, tab: str) -> BankIdProgress:
+        service._log("poll_bankid", secret, order_id, tab=tab)
+        seen.append(s.bankid_message)
+        answers = [BankIdProgress(same, service._view()),
+                   BankIdProgress(signing, service._view()),
+                   BankIdProgress(signing, moved)]
+        return answers[min(len(seen), 3) - 1]
+
+    monkeypatch.setattr(service, "poll_bankid", poll)
+    await asyncio.wait_for(SignupState.bankid_loop.fn(s), timeout=5)
+    assert seen[2] == "Skriv in din säkerhetskod i BankID-appen."  # shown before the 3rd poll
+    assert s.bankid_show_qr is False
+    assert s.step == "email"  # the moved-on signup was applied, and the loop stopped

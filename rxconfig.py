@@ -30,6 +30,17 @@ if os.environ.get("REFLEX_ENV_MODE") == "dev" and not settings.is_production:
     # that Vite hot-swaps, rewritten as soon as components/theme.py is saved.
     _dev_plugins.append(DevPalettePlugin())
     start_watcher()
+    from devtools.dev_gallery import COMPONENTS, DevGalleryPlugin, hot_gallery_enabled
+
+    if hot_gallery_enabled():
+        # The gallery alone: a save under components/ recompiles just the pages it affects,
+        # in the running worker (devtools/dev_gallery.py); Granian no longer restarts the
+        # worker and recompiles every page for it.
+        _excluded = os.environ.get("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", "")
+        if str(COMPONENTS) not in _excluded.split(":"):
+            os.environ["REFLEX_HOT_RELOAD_EXCLUDE_PATHS"] = ":".join(
+                p for p in (_excluded, str(COMPONENTS)) if p)
+        _dev_plugins.append(DevGalleryPlugin())
 
 # A backend-only instance behind a proxy (`make cluster`, deploy/README.md) must not name a
 # frontend port: Reflex refuses --backend-only with one.

@@ -46,6 +46,10 @@ RAW_ROUTE = "/gallery/raw/[gallery_lang]/[gallery_component]/[gallery_story]"
 VIEWER_ROUTE = "/gallery/[gallery_component]/[gallery_story]"
 
 
+# The memo files of the component pages: .web/app_components/gallery_story_pages/<component>.jsx
+MEMO_PACKAGE = "gallery_story_pages"
+
+
 def raw_route(component: str) -> str:
     """The bare page route of one component's stories."""
     return f"/gallery/raw/[gallery_lang]/{component}/[gallery_story]"
@@ -98,11 +102,13 @@ def _raw_page(stories: list[Story], component: str | None):
         )
 
     page.__name__ = f"gallery_story_{(component or 'unknown').replace('-', '_')}"
-    if stories:
+    if stories and component:
         # Reflex writes a page's memo components into a file named after the page function's
-        # module: one per stories module, so a component's page imports its own few, not a
-        # file with every story's.
-        page.__module__ = stories[0].module
+        # module (.web/app_components/<module path>.jsx): one per component's page, so the
+        # page imports its own few, not a file with every story's, and `make dev` can
+        # recompile one component's page without the others sharing its file
+        # (devtools/dev_gallery.py). Not a module that exists: only the file name.
+        page.__module__ = f"{MEMO_PACKAGE}.{component.replace('-', '_')}"
     return page
 
 
@@ -264,25 +270,44 @@ def catalogue_entries(stories: list[Story]) -> dict[str, dict[str, Any]]:
                     "source": s.module.replace(".", "/") + ".py"} for s in stories}
 
 
+def gallery_pages(stories: list[Story]) -> list[dict[str, Any]]:
+    """The gallery's pages as `app.add_page` arguments: /gallery, the viewer, the catch-all bare
+    page and one bare page per component (devtools/dev_gallery.py recompiles some of them in
+    `make dev` from a fresh import of this module)."""
+    pages: list[dict[str, Any]] = [
+        {"component": _index_page(stories), "route": "/gallery", "title": "Gallery"},
+        {"component": _viewer_page, "route": VIEWER_ROUTE, "title": GalleryState.page_title,
+         "on_load": GalleryState.load},
+        # The viewer's route sets up rx.State.gallery_component and .gallery_story when it is
+        # added, and this one rx.State.gallery_lang: titles reading them are made once the
+        # pages before them are added (a callable title, see page_arguments).
+        {"component": _raw_page([], None), "route": RAW_ROUTE,
+         "title": lambda: rx.State.gallery_component.to(str) + " · "
+         + rx.State.gallery_story.to(str) + " · Gallery"},
+    ]
+    components: dict[str, list[Story]] = {}
+    for s in stories:
+        components.setdefault(s.component, []).append(s)
+    for component, members in components.items():
+        pages.append({"component": _raw_page(members, component), "route": raw_route(component),
+                      "title": lambda c=component: f"{c} · " + rx.State.gallery_story.to(str)
+                      + " · Gallery"})
+    return pages
+
+
+def page_arguments(page: dict[str, Any]) -> dict[str, Any]:
+    """A gallery_pages() entry as `app.add_page` arguments (its title made now)."""
+    title = page.get("title")
+    return {**page, "title": title() if callable(title) else title}
+
+
 def register_gallery(app: rx.App) -> None:
     """Add /gallery, the viewer, the catch-all bare page and one bare page per component."""
     stories = discover()
     set_catalogue(catalogue_entries(stories))
     app.head_components.append(rx.el.script(LANG_HEAD_JS))
-    app.add_page(_index_page(stories), route="/gallery", title="Gallery")
-    app.add_page(_viewer_page, route=VIEWER_ROUTE, title=GalleryState.page_title,
-                 on_load=GalleryState.load)
-    # The viewer's route has set up rx.State.gallery_component and .gallery_story by now, and
-    # this one rx.State.gallery_lang.
-    app.add_page(_raw_page([], None), route=RAW_ROUTE,
-                 title=rx.State.gallery_component.to(str) + " · "
-                 + rx.State.gallery_story.to(str) + " · Gallery")
-    components: dict[str, list[Story]] = {}
-    for s in stories:
-        components.setdefault(s.component, []).append(s)
-    for component, members in components.items():
-        app.add_page(_raw_page(members, component), route=raw_route(component),
-                     title=f"{component} · " + rx.State.gallery_story.to(str) + " · Gallery")
+    for page in gallery_pages(stories):
+        app.add_page(**page_arguments(page))
 
 
-__all__ = ["register_gallery", "VIEWPORTS"]
+__all__ = ["gallery_pages", "register_gallery", "VIEWPORTS"]

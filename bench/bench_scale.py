@@ -288,32 +288,58 @@ async def _until(client: ReflexClient, predicate: Callable[[Update], bool],
 def _field(name: str, value: Any = None) -> Callable[[Update], bool]:
     def check(update: Update) -> bool:
         values = field_values(update.delta, SIGNUP)
+        # A refusal on the page (an inline error, an error notice) ends the wait at once with
+        # the text a person would read, rather than after the timeout.
+        if values.get("field_error") or (values.get("notice_is_error") and values.get("notice")):
+            raise RuntimeError(f"refused: {values.get('field_error') or values.get('notice')}")
         return name in values and (value is None or values[name] == value)
 
     return check
 
 
+class SignupFailed(Exception):
+    """A bench signup that stopped: the step it was waiting at, and why."""
+
+    def __init__(self, stage: str, cause: BaseException) -> None:
+        super().__init__(f"{stage}: {cause!r}")
+        self.stage = stage
+
+
 async def one_signup(session: aiohttp.ClientSession, base: str, sim: str, i: int,
                      offset: int) -> None:
+    stages: list[str] = ["connect"]
+    try:
+        await _one_signup(session, base, sim, i, offset, stages)
+    except Exception as e:  # noqa: BLE001 - reported per stage by signups()
+        raise SignupFailed(stages[-1], e) from e
+
+
+async def _one_signup(session: aiohttp.ClientSession, base: str, sim: str, i: int,
+                      offset: int, stages: list[str]) -> None:
     """A whole signup on a phone (autostart: the launch link reaches the page; the simulated app
-    approves at once), codes read from the dev outbox."""
+    approves at once), codes read from the dev outbox. `stages` gets the step being waited at."""
     client = ReflexClient(base, cookie=await begin(session, base), user_agent=PHONE_UA)
     await client.connect(session)
+    stages.append("load")
     await client.call(SIGNUP, "load", timeout=120)
+    stages.append("personnummer")
     await client.emit(SIGNUP, "submit_personnummer", form_data={"personnummer": pnr(offset + i)})
     update = await _until(client, lambda u: bool(field_values(u.delta, SIGNUP).get("bankid_launch_url")))
     link = field_values(update.delta, SIGNUP)["bankid_launch_url"]
     token = link.split("autostarttoken=", 1)[1].split("&", 1)[0]
+    stages.append("autostart")
     async with session.post(f"{sim}/app/autostart", json={
             "autoStartToken": token, "personalNumber": pnr(offset + i), "action": "approve"}) as r:
         if r.status != 200:
             raise RuntimeError(f"autostart {r.status}: {await r.text()}")
     # The loop's collect sees "complete" and sends the page to /api/signup/continue (a full
     # page load that rotates the signup cookie); the new page is a new connection.
+    stages.append("collect complete")
     update = await _until(client, lambda u: any("signup/continue" in str(e) for e in u.events))
     script = next(str(e) for e in update.events if "signup/continue" in str(e))
     path = "/api/signup/continue" + script.split("/api/signup/continue", 1)[1].split('"', 1)[0]
     path = path.split("\\", 1)[0]
+    stages.append("continue")
     async with session.get(base + path, headers={"Cookie": client.cookie},
                            allow_redirects=False) as r:
         rotated = {k: m.value for k, m in r.cookies.items()}
@@ -322,19 +348,26 @@ async def one_signup(session: aiohttp.ClientSession, base: str, sim: str, i: int
     await client.close()
     client = ReflexClient(base, cookie="; ".join(f"{k}={v}" for k, v in cookies.items()),
                           user_agent=PHONE_UA, token=client.token)
+    stages.append("reconnect")
     await client.connect(session)
     await client.call(SIGNUP, "load", timeout=120)
     address = f"bench{offset + i}.{time.time_ns()}@example.se"
+    stages.append("email")
     await client.emit(SIGNUP, "submit_email", form_data={"email": address})
     await _until(client, _field("step", "email_code"))
+    stages.append("email code")
     code, _ = await _code(session, base, address)
     await client.emit(SIGNUP, "verify_email_code", form_data={"code": code})
+    stages.append("verify email")
     await _until(client, _field("step", "phone"))
     phone = f"+4670{(offset + i) % 10_000_000:07d}"
+    stages.append("phone")
     await client.emit(SIGNUP, "submit_phone", form_data={"phone": "0" + phone[3:]})
     await _until(client, _field("step", "phone_code"))
+    stages.append("sms code")
     code, _ = await _code(session, base, phone)
     await client.emit(SIGNUP, "verify_phone_code", form_data={"code": code})
+    stages.append("verify phone")
     await _until(client, _field("step", "done"))
     await client.close()
 
@@ -348,7 +381,11 @@ async def signups(server: Server, sim: str, count: int, in_flight: int,
         took = time.monotonic() - start
     errors = [r for r in results if isinstance(r, Exception)]
     if errors:
-        print(f"  signup errors ({len(errors)}), first: {errors[0]!r}", file=sys.stderr)
+        from collections import Counter
+
+        by_stage = Counter(getattr(e, "stage", type(e).__name__) for e in errors)
+        print(f"  signup errors ({len(errors)}) by stage: {dict(by_stage)}; first: "
+              f"{errors[0]!r}", file=sys.stderr)
     return {"count": count, "in_flight": in_flight, "seconds": took,
             "per_second": (count - len(errors)) / took, "errors": len(errors)}
 
@@ -398,6 +435,7 @@ async def run(args: argparse.Namespace) -> Table:
     offset = 0
     try:
         setups = [("1 worker, memory", 1, None), (f"{CORES} workers, Redis", CORES, redis.url)]
+        setups = [s for s in setups if args.setup in ("both", "redis" if s[2] else "memory")]
         fan: dict[str, list[FanOut]] = {}
         for label, workers, redis_url in setups:
             if not only & {"qr", "rtt", "state", "signups"}:
@@ -514,6 +552,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--signups", type=int, default=1000)
     parser.add_argument("--in-flight", type=int, default=1000)
+    parser.add_argument("--setup", choices=("both", "memory", "redis"), default="both",
+                        help="one worker with the state in memory, several on Redis, or both")
     parser.add_argument("--bankid", choices=("process", "embedded"), default="process",
                         help="the BankID simulator in its own process (default, as BankID is "
                              "outside the app) or embedded in the app's workers")

@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -372,22 +373,29 @@ async def _one_signup(session: aiohttp.ClientSession, base: str, sim: str, i: in
     await client.close()
 
 
-async def signups(server: Server, sim: str, count: int, in_flight: int,
-                  offset: int) -> dict[str, float]:
+async def signups(server: Server, sim: str, sim_server: Server | None, count: int,
+                  in_flight: int, offset: int) -> dict[str, float]:
     async with _session() as session:
+        cpu0, sim0, own0 = server.cpu(), sim_server.cpu() if sim_server else 0.0, _own_cpu()
         start = time.monotonic()
         results = await gather_limited(count, in_flight,
                                        lambda i: one_signup(session, server.url, sim, i, offset))
         took = time.monotonic() - start
+        cpu = server.cpu() - cpu0
+        sim_cpu = (sim_server.cpu() - sim0) if sim_server else 0.0
+        own = _own_cpu() - own0
     errors = [r for r in results if isinstance(r, Exception)]
+    by_stage = Counter(getattr(e, "stage", type(e).__name__) for e in errors)
     if errors:
-        from collections import Counter
-
-        by_stage = Counter(getattr(e, "stage", type(e).__name__) for e in errors)
         print(f"  signup errors ({len(errors)}) by stage: {dict(by_stage)}; first: "
               f"{errors[0]!r}", file=sys.stderr)
+    done = max(1, count - len(errors))
+    # CPU seconds per finished signup: what bounds signups/s on these cores (the app's
+    # workers; PostgreSQL's and Redis's processes are not counted).
     return {"count": count, "in_flight": in_flight, "seconds": took,
-            "per_second": (count - len(errors)) / took, "errors": len(errors)}
+            "per_second": (count - len(errors)) / took, "errors": len(errors),
+            "app_ms": cpu / done * 1000, "sim_ms": sim_cpu / done * 1000,
+            "client_ms": own / done * 1000, "by_stage": dict(by_stage)}
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -478,12 +486,18 @@ async def run(args: argparse.Namespace) -> Table:
                               "target 50 KB", ratio(got["qr"], 50 * 1024))
                 if "signups" in only:
                     sim_url = sim.url if sim else f"{server.url}/bankid-sim"
-                    got = await signups(server, sim_url, args.signups, args.in_flight, offset)
+                    got = await signups(server, sim_url, sim, args.signups, args.in_flight,
+                                        offset)
                     offset += args.signups
+                    stages = f"; stopped at {got['by_stage']}" if got["by_stage"] else ""
                     table.add(f"signups/s end to end, {args.signups} signups, {args.in_flight} "
                               f"in flight ({label})", f"{got['per_second']:.1f}/s "
-                              f"({got['errors']} errors, {got['seconds']:.0f} s)", "target 50/s",
-                              ratio(got["per_second"], 50))
+                              f"({got['errors']} errors{stages}, {got['seconds']:.0f} s)",
+                              "target 50/s", ratio(got["per_second"], 50))
+                    table.add(f"CPU per finished signup ({label})",
+                              f"app {got['app_ms']:.0f} ms, BankID simulator "
+                              f"{got['sim_ms']:.0f} ms, clients {got['client_ms']:.0f} ms",
+                              f"{CORES} cores: ≤ {CORES * 1000 / 50:.0f} ms for 50/s", "–")
             finally:
                 server.stop()
                 drop_database(db)

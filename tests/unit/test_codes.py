@@ -330,6 +330,20 @@ def test_everyones_sends_to_one_address_have_a_ceiling(engine, clock, settings):
     issue(store, late, identity="l" * 64)
 
 
+def test_send_cap_per_signup_and_channel(store, signup_id, clock, settings):
+    """One signup typing address after address gets code_max_sends_per_signup codes in a
+    window on a channel (each address on its own is far below its caps), not one more; the
+    other channel and the next window are not held up."""
+    cap = settings.code_max_sends_per_signup
+    for n in range(cap):
+        issue(store, signup_id, destination=f"a{n}@example.se")
+    assert refused(issue, store, signup_id, destination="late@example.se").key == \
+        "code.send_limit"
+    issue(store, signup_id, channel=CHANNEL_SMS, destination="+46701234567")
+    clock.advance(settings.code_send_window + 1)
+    issue(store, signup_id, destination="late@example.se")
+
+
 def test_send_cap_per_ip(store, engine, clock, settings):
     from kivra_app.db import session_scope
 

@@ -117,6 +117,22 @@ def channel(kind: object) -> Channel:
 
 async def submit(core: SignupCore, channel: Channel, secret: str, raw: str, *,
                  client_ip: str) -> SignupView:
+    # Every database step of a send runs in a worker thread (the loop serves the other tabs
+    # meanwhile); only the mail or SMS gateway is awaited on the loop.
+    checked = await asyncio.to_thread(_check_submit, core, channel, secret, raw)
+    if isinstance(checked, SignupView):
+        return checked
+    signup, destination = checked
+    return await _send_code(
+        core, channel, signup, destination, client_ip=client_ip, from_step=channel.entry_step,
+        fields={channel.column: destination, channel.verified_column: None},
+    )
+
+
+def _check_submit(core: SignupCore, channel: Channel, secret: str,
+                  raw: str) -> SignupView | tuple[Signup, str]:
+    """The step check and the typed address (normalised), or the current view when this is a
+    double click of a send already made."""
     action = f"submit_{channel.field}"
     signup = core.snapshot(secret, channel.entry_step, channel.code_step, action=action)
     if signup.step == channel.code_step:
@@ -127,20 +143,17 @@ async def submit(core: SignupCore, channel: Channel, secret: str, raw: str, *,
             pass
         core.require(signup, channel.entry_step, action=action)
     try:
-        destination = channel.normalise(raw)
+        return signup, channel.normalise(raw)
     except SignupError as exc:
         security_event("input_validation_fail", signup=signup.id, field=channel.field,
                        reason=exc.key)
         raise
-    return await _send_code(
-        core, channel, signup, destination, client_ip=client_ip, from_step=channel.entry_step,
-        fields={channel.column: destination, channel.verified_column: None},
-    )
 
 
 async def resend(core: SignupCore, channel: Channel, secret: str, *,
                  client_ip: str) -> SignupView:
-    signup = core.snapshot(secret, channel.code_step, action=f"resend_{channel.field}_code")
+    signup = await asyncio.to_thread(core.snapshot, secret, channel.code_step,
+                                     action=f"resend_{channel.field}_code")
     destination = getattr(signup, channel.column)
     assert destination
     return await _send_code(core, channel, signup, destination, client_ip=client_ip,
@@ -247,23 +260,11 @@ async def _send_code(
     fields: dict[str, object],
 ) -> SignupView:
     """Send a new code to `destination` and move `from_step` -> the code step with `fields`."""
-    deliver = channel.sender(core, signup, destination)
-    identity = core.identity(signup)
     ip = (client_ip or "")[:64] or None
+    deliver, code_id, code = await asyncio.to_thread(
+        _open_send, core, channel, signup, destination, ip, from_step)
+    view = None
     try:
-        core.codes.check_can_send(signup_id=signup.id, channel=channel.code_channel,  # type: ignore[arg-type]
-                                  destination=destination, identity=identity, client_ip=ip)
-    except SignupError as exc:
-        security_event("excess_rate_limit_exceeded", level=logging.WARNING, signup=signup.id,
-                       channel=channel.code_channel, reason=exc.key, ip=ip)
-        raise
-    _claim_send(core, signup.id, from_step)  # type: ignore[arg-type]
-    code_id = None
-    live = False
-    try:
-        code_id, code = core.codes.prepare(signup_id=signup.id, channel=channel.code_channel,  # type: ignore[arg-type]
-                                           destination=destination, identity=identity,
-                                           client_ip=ip)
         timeout = getattr(core.settings, channel.timeout_setting) + 5
         try:
             async with asyncio.timeout(timeout):
@@ -272,20 +273,56 @@ async def _send_code(
             security_event("verification_send_fail", level=logging.WARNING, signup=signup.id,
                            channel=channel.code_channel, error=type(exc).__name__)
             raise ServiceUnavailable(channel.unavailable_key) from exc
-
-        def on_sent(session: Session) -> None:
-            core.change_step(session, signup.id, from_step, channel.code_step,  # type: ignore[arg-type]
-                             sending_until=None, **fields)
-
-        # The signup may have moved on while the message was out (wrong_step): then that
-        # code never becomes live.
-        core.codes.mark_sent(code_id, on_sent)
-        live = True
+        view = await asyncio.to_thread(_close_send, core, channel, signup.id, code_id,  # type: ignore[arg-type]
+                                       from_step, fields)
     finally:
-        if not live:  # whatever stopped us (a gateway, a race, a bug): no half-done send
-            if code_id is not None:
-                core.codes.mark_failed(code_id)
-            _release_send(core, signup.id)  # type: ignore[arg-type]
+        if view is None:  # whatever stopped us (a gateway, a race, a bug): no half-done send
+            # A worker thread finishes its work even if this task is cancelled meanwhile.
+            await asyncio.to_thread(_abandon_send, core, signup.id, code_id)  # type: ignore[arg-type]
     security_event("verification_code_sent", signup=signup.id, channel=channel.code_channel,
                    to=channel.mask(destination))
-    return core.view_by_id(signup.id)  # type: ignore[arg-type]
+    return view
+
+
+def _open_send(core: SignupCore, channel: Channel, signup: Signup, destination: str,
+               ip: str | None, from_step: Step) -> tuple[Deliver, int, str]:
+    """The caps, the send claim (a double click waits) and a not-yet-live code row."""
+    deliver = channel.sender(core, signup, destination)
+    identity = core.identity(signup)
+    try:
+        core.codes.check_can_send(signup_id=signup.id, channel=channel.code_channel,  # type: ignore[arg-type]
+                                  destination=destination, identity=identity, client_ip=ip)
+    except SignupError as exc:
+        security_event("excess_rate_limit_exceeded", level=logging.WARNING, signup=signup.id,
+                       channel=channel.code_channel, reason=exc.key, ip=ip)
+        raise
+    _claim_send(core, signup.id, from_step)  # type: ignore[arg-type]
+    try:
+        code_id, code = core.codes.prepare(signup_id=signup.id, channel=channel.code_channel,  # type: ignore[arg-type]
+                                           destination=destination, identity=identity,
+                                           client_ip=ip)
+    except BaseException:
+        _release_send(core, signup.id)  # type: ignore[arg-type]
+        raise
+    return deliver, code_id, code
+
+
+def _close_send(core: SignupCore, channel: Channel, signup_id: int, code_id: int,
+                from_step: Step, fields: dict[str, object]) -> SignupView:
+    """The gateway took the message: the code goes live, the step moves, and the new view is
+    read in the same transaction. The signup may have moved on while the message was out
+    (wrong_step): then that code never becomes live."""
+    views: list[SignupView] = []
+
+    def on_sent(session: Session) -> None:
+        row = core.change_step(session, signup_id, from_step, channel.code_step,
+                               sending_until=None, **fields)
+        views.append(core.build_view(session, row))
+
+    core.codes.mark_sent(code_id, on_sent)
+    return views[0]
+
+
+def _abandon_send(core: SignupCore, signup_id: int, code_id: int) -> None:
+    core.codes.mark_failed(code_id)
+    _release_send(core, signup_id)

@@ -1,0 +1,89 @@
+"""The signup's async steps never query the database on the event loop: a statement there
+stops every other tab's events on that worker until PostgreSQL answers (issue #11: "every
+signup and login handler does its blocking work off the event loop"). A listener on the engine
+records each statement run on a thread with a running event loop."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import event
+
+from tests.unit.conftest import ADULT
+from tests.unit.fakes import mail_down
+
+IP = "192.0.2.10"
+
+
+@pytest.fixture
+def on_loop(engine) -> list[str]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread: what we want
+        statements.append(statement.split()[0] + " " + statement[:80])
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_listener_sees_a_statement_run_on_the_loop(engine, on_loop):
+    """The check itself can fail: a query made from a coroutine is recorded."""
+    from sqlalchemy import text
+
+    async def query_on_the_loop() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    asyncio.run(query_on_the_loop())
+    assert on_loop and on_loop[0].startswith("SELECT")
+
+
+async def test_sending_and_resending_codes_runs_no_statement_on_the_loop(flow, svc, clock,
+                                                                         mailer, on_loop):
+    secret = await flow.to_email(ADULT)
+    on_loop.clear()  # the BankID steps are checked below on their own
+    view = await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    assert view.step == "email_code"
+    # a double click of the same address answers from the database too
+    await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    clock.advance(61)
+    await svc.resend_code("email", secret, client_ip=IP)
+    assert len(mailer.codes) == 2
+    # a synchronous step: the state calls it in a worker thread (deps.off_loop), as here
+    await asyncio.to_thread(svc.verify_code, "email", secret, mailer.last_code("karin@example.se"))
+    view = await svc.submit_contact("phone", secret, "070-174 06 05", client_ip=IP)
+    assert view.step == "phone_code"
+    assert on_loop == []
+
+
+async def test_a_failed_send_cleans_up_off_the_loop_too(flow, svc, mailer, on_loop):
+    from kivra_app.signup.errors import ServiceUnavailable
+
+    secret = await flow.to_email(ADULT)
+    on_loop.clear()
+    mailer.fail = mail_down()
+    with pytest.raises(ServiceUnavailable):
+        await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    assert on_loop == []
+    mailer.fail = None  # and the claim was released: the next try sends
+    view = await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    assert view.step == "email_code"
+
+
+async def test_bankid_start_and_collect_run_no_statement_on_the_loop(flow, svc, bankid,
+                                                                    on_loop):
+    # the synchronous steps before it, in a worker thread as the state runs them
+    secret = await asyncio.to_thread(flow.begin)
+    await asyncio.to_thread(svc.submit_personnummer, secret, ADULT)
+    assert on_loop == []
+    await flow.start(secret)
+    bankid.complete(ADULT, given="Karin")
+    progress = await flow.poll(secret)
+    assert progress.state == "complete"
+    assert on_loop == []

@@ -13,6 +13,7 @@ instead of a code (the screen is the same: nobody learns whose address it is).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -60,7 +61,8 @@ class ContactChange:
 
     async def send_code(self, user_id: int, kind: str, raw: object, *,
                         client_ip: str | None, lang: str) -> ChangeResult:
-        """Check the new address and send it a code (or the "in use" notice)."""
+        """Check the new address and send it a code (or the "in use" notice). The database
+        work runs in worker threads; only the gateway is awaited on the event loop."""
         lang = normalise_language(lang)
         if kind not in CHANNELS:
             return ChangeResult(False, "error.generic", {})
@@ -68,6 +70,30 @@ class ContactChange:
             value = validate_email(raw) if kind == "email" else validate_phone(raw).e164
         except SignupError as exc:
             return ChangeResult(False, exc.key, dict(exc.params or {}))
+        prepared = await asyncio.to_thread(self._prepare_send, user_id, kind, value, lang,
+                                           client_ip)
+        if isinstance(prepared, ChangeResult):
+            return prepared
+        code_id, code, taken = prepared
+        try:
+            if kind == "email" and taken:
+                await self.mailer.send_address_in_use(value, lang)
+            elif kind == "email":
+                await self.mailer.send_code(value, code, lang,
+                                            valid_minutes=max(1, self.settings.email_code_ttl // 60))
+            else:
+                await self.sms.send(value, code_sms_text(code, lang))
+        except Exception:  # noqa: BLE001 - any gateway failure: nothing sent, try again
+            await asyncio.to_thread(self.codes.mark_failed, code_id)
+            return ChangeResult(False, "service.mail" if kind == "email" else "service.sms", {})
+        await asyncio.to_thread(self.codes.mark_sent, code_id)
+        shown = value if kind == "email" else phone_national(value)
+        return ChangeResult(True, f"settings.code_sent_{kind}", {kind: shown})
+
+    def _prepare_send(self, user_id: int, kind: str, value: str, lang: str,
+                      client_ip: str | None) -> ChangeResult | tuple[int, str, bool]:
+        """The change context, the send caps and a not-yet-live code row: (code id, code,
+        whether the address is another account's), or the refusal to show."""
         now = self.clock()
         with session_scope(self.engine) as session:
             user = session.get(User, user_id)
@@ -100,27 +126,22 @@ class ContactChange:
         code_id, code = self.codes.prepare(signup_id=context_id, channel=channel,  # type: ignore[arg-type]
                                            destination=value, identity=identity,
                                            client_ip=client_ip)
-        try:
-            if kind == "email" and taken:
-                await self.mailer.send_address_in_use(value, lang)
-            elif kind == "email":
-                await self.mailer.send_code(value, code, lang,
-                                            valid_minutes=max(1, self.settings.email_code_ttl // 60))
-            else:
-                await self.sms.send(value, code_sms_text(code, lang))
-        except Exception:  # noqa: BLE001 - any gateway failure: nothing sent, try again
-            self.codes.mark_failed(code_id)
-            return ChangeResult(False, "service.mail" if kind == "email" else "service.sms", {})
-        self.codes.mark_sent(code_id)
-        shown = value if kind == "email" else phone_national(value)
-        return ChangeResult(True, f"settings.code_sent_{kind}", {kind: shown})
+        return code_id, code, taken
 
     async def verify(self, user_id: int, kind: str, code: object, *, lang: str) -> ChangeResult:
-        """A correct code changes the address (in the code's consuming transaction), then the
-        old address gets a notice."""
+        """A correct code changes the address (in the code's consuming transaction, in a worker
+        thread), then the old address gets a notice."""
         lang = normalise_language(lang)
         if kind not in CHANNELS:
             return ChangeResult(False, "error.generic", {})
+        checked = await asyncio.to_thread(self._verify, user_id, kind, code)
+        if isinstance(checked, ChangeResult):
+            return checked
+        await self._notify_old(kind, checked, lang)
+        return ChangeResult(True, f"settings.{kind}_changed", {})
+
+    def _verify(self, user_id: int, kind: str, code: object) -> ChangeResult | str:
+        """Check the code and change the address: the old address, or the refusal to show."""
         with Session(self.engine) as session:
             user = session.get(User, user_id)
             context = self._context(session, user_id, kind) if user else None
@@ -150,8 +171,7 @@ class ContactChange:
             return ChangeResult(False, exc.key, dict(exc.params or {}))
         except IntegrityError:  # the address was taken by another account meanwhile
             return ChangeResult(False, "settings.email_taken", {})
-        await self._notify_old(kind, old, lang)
-        return ChangeResult(True, f"settings.{kind}_changed", {})
+        return old  # type: ignore[return-value]
 
     async def _notify_old(self, kind: str, old: str, lang: str) -> None:
         try:

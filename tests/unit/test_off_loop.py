@@ -1,4 +1,4 @@
-"""The signup's async steps never query the database on the event loop: a statement there
+"""The signup's and the mailbox's async steps never query the database on the event loop: a statement there
 stops every other tab's events on that worker until PostgreSQL answers (issue #11: "every
 signup and login handler does its blocking work off the event loop"). A listener on the engine
 records each statement run on a thread with a running event loop."""
@@ -86,4 +86,25 @@ async def test_bankid_start_and_collect_run_no_statement_on_the_loop(flow, svc, 
     bankid.complete(ADULT, given="Karin")
     progress = await flow.poll(secret)
     assert progress.state == "complete"
+    assert on_loop == []
+
+
+async def test_changing_an_address_runs_no_statement_on_the_loop(engine, settings, clock,
+                                                                on_loop):
+    from kivra_app.mailbox.contact_change import ContactChange
+    from tests.unit.fakes import FakeMailer, FakeSms
+    from tests.unit.mailbox_data import person
+
+    class Mailer(FakeMailer):
+        async def send(self, **kw) -> None:  # the notice to the old address
+            pass
+
+    change = ContactChange(engine=engine, settings=settings, mailer=Mailer(), sms=FakeSms(),
+                           clock=clock)
+    me = await asyncio.to_thread(person, engine, email="gammal@example.se")
+    on_loop.clear()
+    sent = await change.send_code(me, "email", "ny@example.se", client_ip=IP, lang="sv")
+    assert sent.ok
+    done = await change.verify(me, "email", change.mailer.last_code("ny@example.se"), lang="sv")
+    assert done.ok
     assert on_loop == []

@@ -12,6 +12,7 @@ Paying is two steps around the one BankID flow:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,6 +36,7 @@ from kivra_app.models import (
     INVOICE_SCHEDULED,
     INVOICE_UNPAID,
     Invoice,
+    Letter,
     Payment,
     utcnow,
 )
@@ -42,6 +44,7 @@ from kivra_app.payments.bank_days import pay_date_problem
 from kivra_app.payments.provider import (
     PaymentOrder,
     PaymentProvider,
+    PaymentReceipt,
     PaymentRefused,
     PaymentUnavailable,
 )
@@ -123,8 +126,7 @@ async def plan_payment(engine: Engine, provider: PaymentProvider, user_id: int, 
     problem = pay_date_problem(day, today)
     if problem:
         raise PaymentError(problem)
-    with Session(engine) as session:
-        letter, invoice = _payable_invoice(session, user_id, lid, today)
+    letter, invoice = await asyncio.to_thread(_load_payable, engine, user_id, lid, today)
     try:
         accounts = await provider.accounts(customer_key(user_id))
     except PaymentUnavailable:
@@ -145,6 +147,12 @@ async def plan_payment(engine: Engine, provider: PaymentProvider, user_id: int, 
                        account_id=account.id, account_label=label, pay_date=day, sign_text=text)
 
 
+def _load_payable(engine: Engine, user_id: int, letter_id: int,
+                  today: date) -> tuple[Letter, Invoice]:
+    with Session(engine) as session:
+        return _payable_invoice(session, user_id, letter_id, today)
+
+
 def _release(engine: Engine, payment_id: int, status: str) -> None:
     with session_scope(engine) as session:
         session.exec(  # type: ignore[call-overload]
@@ -159,6 +167,29 @@ async def execute_payment(engine: Engine, provider: PaymentProvider, plan: Payme
     """After a completed BankID signing of `plan.sign_text` by this person: pay or schedule.
     Returns "paid" or "scheduled"; raises PaymentError and then nothing has changed."""
     now = now or utcnow()
+    # The database work runs in worker threads; only the bank is awaited on the event loop.
+    payment_id, sender_id, message_id, order = await asyncio.to_thread(
+        _claim_payment, engine, plan, bankid_order_ref, today, now)
+    try:
+        receipt = await provider.schedule(customer_key(plan.user_id), order)
+    except PaymentRefused as refused:
+        await asyncio.to_thread(_release, engine, payment_id, "failed")
+        raise PaymentError(refused.key) from None
+    except PaymentUnavailable:
+        await asyncio.to_thread(_release, engine, payment_id, "failed")
+        raise PaymentError("pay.unavailable") from None
+    if receipt.status not in ("paid", "scheduled"):
+        await asyncio.to_thread(_release, engine, payment_id, receipt.status)
+        raise PaymentError("pay.unavailable")
+    await asyncio.to_thread(_record_receipt, engine, plan, payment_id, sender_id, message_id,
+                            receipt, now)
+    return receipt.status
+
+
+def _claim_payment(engine: Engine, plan: PaymentPlan, bankid_order_ref: str | None, today: date,
+                   now: datetime) -> tuple[int, int | None, str, PaymentOrder]:
+    """The payment row that claims the invoice (one live payment per invoice), and the order
+    for the bank."""
     try:
         with session_scope(engine) as session:
             letter, invoice = _payable_invoice(session, plan.user_id, plan.letter_id, today)
@@ -180,17 +211,11 @@ async def execute_payment(engine: Engine, provider: PaymentProvider, plan: Payme
                                  idempotency_key=payment_key)
     except IntegrityError:
         raise PaymentError("pay.already") from None  # the other tab's payment holds the claim
-    try:
-        receipt = await provider.schedule(customer_key(plan.user_id), order)
-    except PaymentRefused as refused:
-        _release(engine, payment_id, "failed")  # type: ignore[arg-type]
-        raise PaymentError(refused.key) from None
-    except PaymentUnavailable:
-        _release(engine, payment_id, "failed")  # type: ignore[arg-type]
-        raise PaymentError("pay.unavailable") from None
-    if receipt.status not in ("paid", "scheduled"):
-        _release(engine, payment_id, receipt.status)  # type: ignore[arg-type]
-        raise PaymentError("pay.unavailable")
+    return payment_id, sender_id, message_id, order  # type: ignore[return-value]
+
+
+def _record_receipt(engine: Engine, plan: PaymentPlan, payment_id: int, sender_id: int | None,
+                    message_id: str, receipt: PaymentReceipt, now: datetime) -> None:
     with session_scope(engine) as session:
         session.exec(  # type: ignore[call-overload]
             update(Payment).execution_options(synchronize_session=False)
@@ -205,7 +230,8 @@ async def execute_payment(engine: Engine, provider: PaymentProvider, plan: Payme
                      else EVENT_PAYMENT_SCHEDULED, message_id)
         audit(session, plan.user_id, "invoice.pay", object_type="letter",
               object_id=message_id, outcome=receipt.status)
-    return receipt.status
+
+
 
 
 def set_handled(engine: Engine, user_id: int, letter_id: object, handled: bool,
@@ -241,19 +267,32 @@ async def refresh_payment(engine: Engine, provider: PaymentProvider, user_id: in
                           letter_id: int) -> None:
     """A scheduled payment whose day has come: ask the bank; paid → the invoice is paid and
     the sender hears `paid`; failed → the claim is released (the invoice is payable again)."""
-    with Session(engine) as session:
-        payment = session.exec(select(Payment).where(Payment.active_letter_id == letter_id,
-                                                     Payment.user_id == user_id,
-                                                     Payment.status == "scheduled")).first()
-        if payment is None or not payment.provider_ref:
-            return
-        ref, payment_id = payment.provider_ref, payment.id
+    scheduled = await asyncio.to_thread(_scheduled_payment, engine, user_id, letter_id)
+    if scheduled is None:
+        return
+    ref, payment_id = scheduled
     try:
         receipt = await provider.status(customer_key(user_id), ref)
     except PaymentUnavailable:
         return
     if receipt is None or receipt.status == "scheduled":
         return
+    await asyncio.to_thread(_settle_payment, engine, user_id, letter_id, payment_id, receipt)
+
+
+def _scheduled_payment(engine: Engine, user_id: int, letter_id: int) -> tuple[str, int] | None:
+    """(the bank's reference, the payment id) of this invoice's scheduled payment, if any."""
+    with Session(engine) as session:
+        payment = session.exec(select(Payment).where(Payment.active_letter_id == letter_id,
+                                                     Payment.user_id == user_id,
+                                                     Payment.status == "scheduled")).first()
+        if payment is None or not payment.provider_ref:
+            return None
+        return payment.provider_ref, payment.id  # type: ignore[return-value]
+
+
+def _settle_payment(engine: Engine, user_id: int, letter_id: int, payment_id: int,
+                    receipt: PaymentReceipt) -> None:
     with session_scope(engine) as session:
         letter = _owned_letter(session, user_id, letter_id)
         if receipt.status == "paid":

@@ -12,6 +12,7 @@ is shared by workers): a few named accounts per customer with balances, payments
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -85,8 +86,13 @@ class SimulatedBank:
                 SimBankPayment.account_id == account_id, SimBankPayment.status == "scheduled")
         ).one())
 
+    # Each RP-facing call answers from the database in a worker thread, as a real bank's HTTP
+    # call would not hold the app's event loop.
     async def accounts(self, customer: str) -> list[BankAccount]:
         self._maybe_fail()
+        return await asyncio.to_thread(self._accounts, customer)
+
+    def _accounts(self, customer: str) -> list[BankAccount]:
         self._ensure_accounts(customer)
         self.settle_due()
         with Session(self.engine) as session:
@@ -128,6 +134,10 @@ class SimulatedBank:
             account_id = int(order.account_id)
         except (TypeError, ValueError):
             raise PaymentRefused("pay.account_unknown") from None
+        return await asyncio.to_thread(self._schedule, customer, order, account_id, today)
+
+    def _schedule(self, customer: str, order: PaymentOrder, account_id: int,
+                  today: date) -> PaymentReceipt:
         try:
             with session_scope(self.engine) as session:
                 existing = session.exec(select(SimBankPayment).where(
@@ -190,6 +200,9 @@ class SimulatedBank:
 
     async def status(self, customer: str, payment_ref: str) -> PaymentReceipt | None:
         self._maybe_fail()
+        return await asyncio.to_thread(self._status, customer, payment_ref)
+
+    def _status(self, customer: str, payment_ref: str) -> PaymentReceipt | None:
         self.settle_due()
         with Session(self.engine) as session:
             row = session.exec(select(SimBankPayment).where(
@@ -198,6 +211,9 @@ class SimulatedBank:
 
     async def cancel(self, customer: str, payment_ref: str) -> bool:
         self._maybe_fail()
+        return await asyncio.to_thread(self._cancel, customer, payment_ref)
+
+    def _cancel(self, customer: str, payment_ref: str) -> bool:
         with session_scope(self.engine) as session:
             return session.exec(  # type: ignore[call-overload]
                 update(SimBankPayment).execution_options(synchronize_session=False)

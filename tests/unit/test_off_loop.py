@@ -108,3 +108,31 @@ async def test_changing_an_address_runs_no_statement_on_the_loop(engine, setting
     done = await change.verify(me, "email", change.mailer.last_code("ny@example.se"), lang="sv")
     assert done.ok
     assert on_loop == []
+
+
+async def test_paying_an_invoice_runs_no_statement_on_the_loop(engine, on_loop):
+    from datetime import UTC, date, datetime
+
+    from kivra_app.mailbox.invoices import execute_payment, plan_payment, refresh_payment
+    from kivra_app.payments.simulated import SimulatedBank
+    from tests.unit.fakes import Clock
+    from tests.unit.mailbox_data import letter, person, sender
+
+    clock = Clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    bank = SimulatedBank(engine, clock=clock)
+    today = date(2026, 12, 1)
+
+    def setup() -> tuple[int, int]:
+        me = person(engine)
+        return me, letter(engine, me, sender_id=sender(engine), invoice={})
+
+    me, lid = await asyncio.to_thread(setup)
+    on_loop.clear()
+    account = (await bank.accounts(str(me)))[0].id
+    plan = await plan_payment(engine, bank, me, lid, account_id=account, pay_date="2026-12-15",
+                              lang="sv", today=today)
+    assert await execute_payment(engine, bank, plan, bankid_order_ref="r", today=today) == \
+        "scheduled"
+    clock.now = datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
+    await refresh_payment(engine, bank, me, lid)
+    assert on_loop == []

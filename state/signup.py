@@ -82,6 +82,11 @@ _PHONE = _ContactChannel(kind="phone", field="phone", code_step="phone_code",
                          sent_key="code.sent_sms")
 
 
+# The last viewer check of _is_viewer: (Cookie header, viewer, answer). One entry: a delta's
+# computed vars are built one after another on the event loop, with no await between them.
+_viewer_memo: tuple[object, str, bool] = (None, "", False)
+
+
 class SignupState(BankIdLoopMixin, rx.State):
     # --- what the screen shows (public: sent to the browser) --------------------------------
     step: str = ""  # "" until loaded, "missing" without a signup, "continue" right after
@@ -118,9 +123,24 @@ class SignupState(BankIdLoopMixin, rx.State):
 
     # --- personal values: only for the connection whose cookie loaded them (#12 finding 3) ---
     def _personal(self, key: str) -> str:
-        if not self._shown or not personal.same_viewer(self._request_secret(), self._viewer):
+        shown = self._shown
+        if not shown or not self._is_viewer():
             return ""
-        return self._shown.get(key, "")
+        return shown.get(key, "")
+
+    def _is_viewer(self) -> bool:
+        """Whether this event's connection is the one the values were loaded for. All five
+        computed vars ask in every delta; the answer is kept for one cookie header and viewer
+        (the cookie parse, the router's assembly and the hash were a third of a delta's
+        build)."""
+        global _viewer_memo
+        cookie, viewer = self.rx_router_headers.cookie, self._viewer
+        if _viewer_memo[0] == cookie and _viewer_memo[1] == viewer:
+            return _viewer_memo[2]
+        secret = deps.cookie_value(cookie, deps.SIGNUP_COOKIE)
+        answer = personal.same_viewer(secret, viewer)
+        _viewer_memo = (cookie, viewer, answer)
+        return answer
 
     @rx.var(cache=False)
     def pnr_prefill(self) -> str:

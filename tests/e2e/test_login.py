@@ -143,7 +143,7 @@ def test_a_page_that_needs_a_session_sends_the_visitor_to_the_login_and_back(
     try:
         page = context.new_page()
         page.goto("/mailbox")
-        page.wait_for_url(re.compile(r".*/login\?next=/mailbox$"))
+        page.wait_for_url(re.compile(r".*/login/?\?next=/mailbox$"))
         expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
         # A foreign `next` is never followed.
         response = httpx.get(f"{app_url}/api/login/begin?next=//evil.example/x",

@@ -107,7 +107,7 @@ def test_senders_settings_export_and_closing_on_a_phone(iphone_page: Page, runni
         assert conn.execute("SELECT count(*) FROM user WHERE personnummer = ?",
                             (PERSON,)).fetchone() == (0,)
     page.goto("/mailbox")
-    page.wait_for_url(re.compile(r".*/login\?next=/mailbox"))  # no session: the login page
+    page.wait_for_url(re.compile(r".*/login/?\?next=/mailbox"))  # no session: the login page
     expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
     # Leave the login page before the next navigation: it starts its BankID order with a page
     # load of its own, which would abort a goto that races it (net::ERR_ABORTED).

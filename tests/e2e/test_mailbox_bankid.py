@@ -26,7 +26,7 @@ from tests.e2e.pages.mailbox import MailboxPage, SettingsPage
 from tests.e2e.pages.start import StartPage
 from tests.e2e.support.factories import orgnr, personnummer
 
-LOGIN_AGAIN_URL = re.compile(r".*/login\?next=/mailbox$")
+LOGIN_AGAIN_URL = re.compile(r".*/login/?\?next=/mailbox$")
 
 
 @pytest.fixture(autouse=True)

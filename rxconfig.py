@@ -58,6 +58,7 @@ config = rx.Config(
     # pickles; listen on 127.0.0.1 in development unless KIVRA_BIND_HOST says otherwise.
     state_manager_mode=rx.constants.StateManagerMode(settings.state_manager_mode),
     redis_url=settings.redis_url,
+    redis_lock_expiration=int(settings.state_lock_seconds * 1000),
     backend_host=settings.effective_bind_host,
     show_built_with_reflex=False,
     # No Radix Themes: the pages are plain `rx.el` elements styled by components/theme.py, and

@@ -31,6 +31,10 @@ def _is_https(url: str | None) -> bool:
     return parts.scheme == "https" and bool(parts.hostname)
 
 
+# s: a BankID call's worst wait in bankid/client.py (pool timeout 10 s + read timeout 10 s).
+BANKID_START_WORST = 20.0
+
+
 class ProductionMisconfigured(RuntimeError):
     """Raised when production is asked to run with development-only parts."""
 
@@ -124,6 +128,11 @@ class Settings(BaseSettings):
     # Shared state for every worker (the rate limiter); unset = the database
     redis_url: str | None = None
     redis_prefix: str = "kivra:"
+    # s Reflex's Redis state lock lasts (its default is 10 s). A handler that sends the code
+    # mail or starts a BankID order holds it while the gateway answers; a lock that ends first
+    # throws the handler's work away (LockExpiredError, "Något gick fel") instead of the calm
+    # "try again". It must outlast those deadlines (see _lock_outlasts_the_gateways).
+    state_lock_seconds: float = Field(default=25.0, ge=1)
 
     # Serving and scale-out (issue #11): workers, proxies, anti-automation per client address
     workers: int | None = Field(default=None, ge=1)  # backend workers; default see backend_workers
@@ -244,6 +253,18 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_smtp(self) -> bool:
         return self.smtp_host is None
+
+    @model_validator(mode="after")
+    def _lock_outlasts_the_gateways(self) -> Settings:
+        """The longest gateway call a locked handler awaits: the mail or SMS deadline (the
+        adapter's timeout + 5 s) or a BankID start (bankid/client.py: up to 10 s for a pooled
+        connection, then 10 s for the answer)."""
+        longest = max(self.smtp_timeout + 5, self.sms_timeout + 5, BANKID_START_WORST)
+        if self.state_lock_seconds <= longest:
+            raise ValueError(
+                f"KIVRA_STATE_LOCK_SECONDS={self.state_lock_seconds:g} must be longer than the "
+                f"longest gateway call a handler waits for ({longest:g} s)")
+        return self
 
     @model_validator(mode="after")
     def _refuse_plaintext_smtp_in_production(self) -> Settings:

@@ -154,3 +154,24 @@ def test_log_level_applies_to_the_app_loggers(capsys: pytest.CaptureFixture[str]
             logger.propagate = True
             logger.setLevel(logging.NOTSET)
     assert "event=signup_test" in err and "hidden" not in err
+
+
+def test_the_state_lock_outlasts_every_gateway_call_a_handler_waits_for(tmp_path: Path) -> None:
+    """Reflex's Redis lock must not end while a handler waits for the mail server, the SMS
+    gateway or BankID: the handler's work would be thrown away (LockExpiredError)."""
+    assert Settings(_env_file=None, data_dir=tmp_path).state_lock_seconds > 20
+    with pytest.raises(ValueError, match="KIVRA_STATE_LOCK_SECONDS=15"):
+        Settings(_env_file=None, data_dir=tmp_path, state_lock_seconds=15)  # mail: 10 + 5 s
+    with pytest.raises(ValueError, match=r"longest gateway call .*\(35 s\)"):
+        Settings(_env_file=None, data_dir=tmp_path, sms_timeout=30)
+    assert Settings(_env_file=None, data_dir=tmp_path, sms_timeout=30,
+                    state_lock_seconds=40).state_lock_seconds == 40
+
+
+def test_bankids_worst_wait_is_what_the_lock_is_sized_for() -> None:
+    """The client's own timeouts (a pooled connection, then the answer) within the figure the
+    lock check uses: raising them alone would let a slow BankID outlast the lock."""
+    from kivra_app.bankid.client import DEFAULT_TIMEOUT
+    from kivra_app.settings import BANKID_START_WORST
+
+    assert DEFAULT_TIMEOUT.pool + DEFAULT_TIMEOUT.read <= BANKID_START_WORST

@@ -286,13 +286,21 @@ async def _until(client: ReflexClient, predicate: Callable[[Update], bool],
             return update
 
 
+def _refused(update: Update) -> dict[str, Any]:
+    """The signup's values in an update; a refusal on the page (an inline error, an error
+    notice, BankID's failure text) ends the wait at once with the text a person would read,
+    rather than after the timeout."""
+    values = field_values(update.delta, SIGNUP)
+    text = values.get("field_error") or (values.get("notice_is_error") and values.get("notice")) \
+        or (values.get("bankid_state") == "failed" and values.get("bankid_message"))
+    if text:
+        raise RuntimeError(f"refused: {text}")
+    return values
+
+
 def _field(name: str, value: Any = None) -> Callable[[Update], bool]:
     def check(update: Update) -> bool:
-        values = field_values(update.delta, SIGNUP)
-        # A refusal on the page (an inline error, an error notice) ends the wait at once with
-        # the text a person would read, rather than after the timeout.
-        if values.get("field_error") or (values.get("notice_is_error") and values.get("notice")):
-            raise RuntimeError(f"refused: {values.get('field_error') or values.get('notice')}")
+        values = _refused(update)
         return name in values and (value is None or values[name] == value)
 
     return check
@@ -325,7 +333,7 @@ async def _one_signup(session: aiohttp.ClientSession, base: str, sim: str, i: in
     await client.call(SIGNUP, "load", timeout=120)
     stages.append("personnummer")
     await client.emit(SIGNUP, "submit_personnummer", form_data={"personnummer": pnr(offset + i)})
-    update = await _until(client, lambda u: bool(field_values(u.delta, SIGNUP).get("bankid_launch_url")))
+    update = await _until(client, lambda u: bool(_refused(u).get("bankid_launch_url")))
     link = field_values(update.delta, SIGNUP)["bankid_launch_url"]
     token = link.split("autostarttoken=", 1)[1].split("&", 1)[0]
     stages.append("autostart")
@@ -336,7 +344,8 @@ async def _one_signup(session: aiohttp.ClientSession, base: str, sim: str, i: in
     # The loop's collect sees "complete" and sends the page to /api/signup/continue (a full
     # page load that rotates the signup cookie); the new page is a new connection.
     stages.append("collect complete")
-    update = await _until(client, lambda u: any("signup/continue" in str(e) for e in u.events))
+    update = await _until(client, lambda u: _refused(u) is not None and any(
+        "signup/continue" in str(e) for e in u.events))
     script = next(str(e) for e in update.events if "signup/continue" in str(e))
     path = "/api/signup/continue" + script.split("/api/signup/continue", 1)[1].split('"', 1)[0]
     path = path.split("\\", 1)[0]
@@ -387,8 +396,9 @@ async def signups(server: Server, sim: str, sim_server: Server | None, count: in
     errors = [r for r in results if isinstance(r, Exception)]
     by_stage = Counter(getattr(e, "stage", type(e).__name__) for e in errors)
     if errors:
-        print(f"  signup errors ({len(errors)}) by stage: {dict(by_stage)}; first: "
-              f"{errors[0]!r}", file=sys.stderr)
+        first = {getattr(e, "stage", type(e).__name__): e for e in reversed(errors)}
+        print(f"  signup errors ({len(errors)}) by stage: {dict(by_stage)}; the first of each: "
+              f"{list(first.values())!r}", file=sys.stderr)
     done = max(1, count - len(errors))
     # CPU seconds per finished signup: what bounds signups/s on these cores (the app's
     # workers; PostgreSQL's and Redis's processes are not counted).

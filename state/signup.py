@@ -142,23 +142,23 @@ class SignupState(BankIdLoopMixin, rx.State):
         _viewer_memo = (cookie, viewer, answer)
         return answer
 
-    @rx.var(cache=False)
+    @rx.var
     def pnr_prefill(self) -> str:
         return self._personal("pnr_prefill")
 
-    @rx.var(cache=False)
+    @rx.var
     def pnr_masked(self) -> str:
         return self._personal("pnr_masked")
 
-    @rx.var(cache=False)
+    @rx.var
     def given_name(self) -> str:
         return self._personal("given_name")
 
-    @rx.var(cache=False)
+    @rx.var
     def email(self) -> str:
         return self._personal("email")
 
-    @rx.var(cache=False)
+    @rx.var
     def phone(self) -> str:
         return self._personal("phone")
 

@@ -85,3 +85,24 @@ async def test_the_signup_shows_its_personal_values_only_with_its_cookie(monkeyp
     assert "anna@example.se" not in blob and "19810724" not in blob and "Anna" not in blob
     set_connection(s, cookie="kivra_signup=someone-elses-signup")
     assert "anna@example.se" not in _snapshot(s)
+
+
+async def test_another_connection_gets_the_signups_personal_values_recomputed_in_its_delta(
+        monkeypatch) -> None:  # noqa: ANN001
+    """The five personal vars are cached between events; a connection with another cookie (a
+    reconnect with the tab token, someone else's cookie) makes them recompute, so the delta it
+    gets, and the snapshot after it, hold nothing personal."""
+    service = FakeSignupService(step=Step.EMAIL_CODE, pnr="198107249289",
+                                email="anna@example.se")
+    monkeypatch.setattr(deps, "services", lambda: fake_services(service))
+    s = state_tree(SignupState, cookie=f"kivra_signup={SECRET}")
+    root = s.parent_state
+    await s.load()
+    assert "anna@example.se" in json.dumps(root.get_delta(), default=str)
+    root._clean()  # as after each event
+    assert "anna@example.se" in _snapshot(s)
+    set_connection(s, cookie="kivra_signup=someone-elses-signup")
+    delta = root.get_delta()[SignupState.get_full_name()]
+    assert delta["email_rx_state_"] == "" and delta["pnr_masked_rx_state_"] == ""
+    root._clean()
+    assert "anna@example.se" not in _snapshot(s) and "19810724" not in _snapshot(s)

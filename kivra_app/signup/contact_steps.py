@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -261,8 +262,17 @@ async def _send_code(
 ) -> SignupView:
     """Send a new code to `destination` and move `from_step` -> the code step with `fields`."""
     ip = (client_ip or "")[:64] or None
-    deliver, code_id, code = await asyncio.to_thread(
-        _open_send, core, channel, signup, destination, ip, from_step)
+    opening = asyncio.ensure_future(asyncio.to_thread(
+        _open_send, core, channel, signup, destination, ip, from_step))
+    try:
+        deliver, code_id, code = await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        # Cancelled while the claim and the code row were being made: the thread finishes
+        # regardless; undo what it made, or the claim would block a retry for a minute.
+        opened = await _thread_outcome(opening)
+        if opened is not None:
+            await asyncio.to_thread(_abandon_send, core, signup.id, opened[1])  # type: ignore[arg-type]
+        raise
     view = None
     try:
         timeout = getattr(core.settings, channel.timeout_setting) + 5
@@ -273,8 +283,15 @@ async def _send_code(
             security_event("verification_send_fail", level=logging.WARNING, signup=signup.id,
                            channel=channel.code_channel, error=type(exc).__name__)
             raise ServiceUnavailable(channel.unavailable_key) from exc
-        view = await asyncio.to_thread(_close_send, core, channel, signup.id, code_id,  # type: ignore[arg-type]
-                                       from_step, fields)
+        closing = asyncio.ensure_future(asyncio.to_thread(
+            _close_send, core, channel, signup.id, code_id, from_step, fields))  # type: ignore[arg-type]
+        try:
+            view = await asyncio.shield(closing)
+        except asyncio.CancelledError:
+            # The code may have gone live in the thread meanwhile: then it stays live (the
+            # person has it), and only a send that did not finish is abandoned.
+            view = await _thread_outcome(closing)
+            raise
     finally:
         if view is None:  # whatever stopped us (a gateway, a race, a bug): no half-done send
             # A worker thread finishes its work even if this task is cancelled meanwhile.
@@ -282,6 +299,17 @@ async def _send_code(
     security_event("verification_code_sent", signup=signup.id, channel=channel.code_channel,
                    to=channel.mask(destination))
     return view
+
+
+async def _thread_outcome(task: asyncio.Future[Any]) -> Any:
+    """The result of a worker-thread task whose awaiting was cancelled (the thread runs to its
+    end whatever happens to the task waiting for it), or None if it raised."""
+    while not task.done():
+        try:
+            await asyncio.wait({task})
+        except asyncio.CancelledError:
+            continue  # the caller re-raises the cancellation once the thread has finished
+    return None if task.cancelled() or task.exception() is not None else task.result()
 
 
 def _open_send(core: SignupCore, channel: Channel, signup: Signup, destination: str,

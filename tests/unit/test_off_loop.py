@@ -136,3 +136,62 @@ async def test_paying_an_invoice_runs_no_statement_on_the_loop(engine, on_loop):
     clock.now = datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
     await refresh_payment(engine, bank, me, lid)
     assert on_loop == []
+
+
+# ------------------------------------------------------------------ cancellation
+# A worker thread runs to its end even when the task awaiting it is cancelled (a closing
+# worker, a cancelled event chain): the send must then neither keep its claim nor kill a code
+# that went live in the thread.
+
+def _held(monkeypatch, name: str):  # noqa: ANN001, ANN202
+    """Make contact_steps.<name> wait in its thread until the returned gate opens."""
+    import threading
+
+    from kivra_app.signup import contact_steps
+
+    gate, entered, finished = threading.Event(), threading.Event(), threading.Event()
+    real = getattr(contact_steps, name)
+
+    def held(*args):  # noqa: ANN002, ANN202
+        entered.set()
+        try:
+            assert gate.wait(10)
+            return real(*args)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(contact_steps, name, held)
+    return gate, entered, finished
+
+
+async def _cancel_while_held(svc, secret: str, gate, entered, finished) -> None:  # noqa: ANN001
+    task = asyncio.create_task(
+        svc.submit_contact("email", secret, "karin@example.se", client_ip=IP))
+    assert await asyncio.to_thread(entered.wait, 10)
+    task.cancel()
+    await asyncio.sleep(0.05)  # the cancellation reaches the task before the thread ends
+    gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(finished.wait, 10)  # what the thread did is done
+    await asyncio.sleep(0.2)  # and so is any cleanup the cancelled send started
+
+
+async def test_a_send_cancelled_while_its_code_goes_live_keeps_that_code(flow, svc, mailer,
+                                                                        monkeypatch):
+    secret = await flow.to_email(ADULT)
+    await _cancel_while_held(svc, secret, *_held(monkeypatch, "_close_send"))
+    # the mail went out and the code went live in the thread: the person's code works
+    view = await asyncio.to_thread(svc.verify_code, "email", secret,
+                                   mailer.last_code("karin@example.se"))
+    assert view.step == "phone"
+
+
+async def test_a_send_cancelled_while_it_claims_leaves_no_claim_behind(flow, svc, mailer,
+                                                                      monkeypatch):
+    secret = await flow.to_email(ADULT)
+    await _cancel_while_held(svc, secret, *_held(monkeypatch, "_open_send"))
+    assert mailer.codes == []  # nothing was sent
+    monkeypatch.undo()
+    view = await svc.submit_contact("email", secret, "karin@example.se", client_ip=IP)
+    assert view.step == "email_code"  # a retry at once, not "wait 60 s"

@@ -2,8 +2,9 @@
 
 Reflex sends every public var in the full snapshot of each hydrate (page load, reconnect), to
 whichever connection presents the tab token. So the states keep personal values in backend vars
-and show them through computed vars (`cache=False`: evaluated for every snapshot and delta)
-that first check THIS connection: its cookie must be the one that loaded the data (`viewer`,
+and show them through computed vars that first check THIS connection (the mailbox's are
+`cache=False`, evaluated for every snapshot and delta, as a session's liveness changes with time;
+the signup's are cached and recomputed when the connection's headers or the values change): its cookie must be the one that loaded the data (`viewer`,
 the SHA-256 as the database stores it), and for a session it must still be live. A connection
 with only a tab token, another cookie, or an ended session gets empty values.
 """

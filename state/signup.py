@@ -82,9 +82,10 @@ _PHONE = _ContactChannel(kind="phone", field="phone", code_step="phone_code",
                          sent_key="code.sent_sms")
 
 
-# The last viewer check of _is_viewer: (Cookie header, viewer, answer). One entry: a delta's
-# computed vars are built one after another on the event loop, with no await between them.
-_viewer_memo: tuple[object, str, bool] = (None, "", False)
+# The last viewer check of _is_viewer: (Cookie header, viewer, settings, answer). One entry: a
+# delta's computed vars are built one after another on the event loop, with no await between
+# them. It holds the last event's Cookie header, as the state's router data does.
+_viewer_memo: tuple[object, str, object, bool] = (None, "", None, False)
 
 
 class SignupState(BankIdLoopMixin, rx.State):
@@ -135,11 +136,13 @@ class SignupState(BankIdLoopMixin, rx.State):
         build)."""
         global _viewer_memo
         cookie, viewer = self.rx_router_headers.cookie, self._viewer
-        if _viewer_memo[0] == cookie and _viewer_memo[1] == viewer:
-            return _viewer_memo[2]
+        settings = deps.services().settings  # the cookie's name depends on it (__Host- on https)
+        memo = _viewer_memo  # one read: the tuple is replaced whole, never changed
+        if memo[0] == cookie and memo[1] == viewer and memo[2] is settings:
+            return memo[3]
         secret = deps.cookie_value(cookie, deps.SIGNUP_COOKIE)
         answer = personal.same_viewer(secret, viewer)
-        _viewer_memo = (cookie, viewer, answer)
+        _viewer_memo = (cookie, viewer, settings, answer)
         return answer
 
     @rx.var

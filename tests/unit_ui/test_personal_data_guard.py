@@ -101,6 +101,11 @@ async def test_another_connection_gets_the_signups_personal_values_recomputed_in
     assert "anna@example.se" in json.dumps(root.get_delta(), default=str)
     root._clean()  # as after each event
     assert "anna@example.se" in _snapshot(s)
+    root._clean()
+    s.notice = "Koden är skickad."  # an event that changes something else on the page
+    unchanged = root.get_delta()[SignupState.get_full_name()]
+    assert "email_rx_state_" not in unchanged  # cached: not rebuilt and sent again
+    root._clean()
     set_connection(s, cookie="kivra_signup=someone-elses-signup")
     delta = root.get_delta()[SignupState.get_full_name()]
     assert delta["email_rx_state_"] == "" and delta["pnr_masked_rx_state_"] == ""

@@ -260,10 +260,12 @@ class Settings(BaseSettings):
         adapter's timeout + 5 s) or a BankID start (bankid/client.py: up to 10 s for a pooled
         connection, then 10 s for the answer)."""
         longest = max(self.smtp_timeout + 5, self.sms_timeout + 5, BANKID_START_WORST)
-        if self.state_lock_seconds <= longest:
+        # + 5 s for the handler's own database steps around the call (worker threads that may
+        # queue under load)
+        if self.state_lock_seconds < longest + 5:
             raise ValueError(
-                f"KIVRA_STATE_LOCK_SECONDS={self.state_lock_seconds:g} must be longer than the "
-                f"longest gateway call a handler waits for ({longest:g} s)")
+                f"KIVRA_STATE_LOCK_SECONDS={self.state_lock_seconds:g} must be at least 5 s "
+                f"longer than the longest gateway call a handler waits for ({longest:g} s)")
         return self
 
     @model_validator(mode="after")

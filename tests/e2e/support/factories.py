@@ -34,7 +34,7 @@ def personnummer(*, born: date | None = None, age: int | None = None) -> str:
             day = date(today.year - years - 1, _rng.randint(1, 12), _rng.randint(1, 28))
         else:
             day = born
-        serial = f"{_rng.randint(0, 999):03d}"
+        serial = f"{_rng.randint(1, 999):03d}"  # 000 is never issued: the app refuses it
         nine = day.strftime("%y%m%d") + serial
         number = day.strftime("%Y%m%d") + serial + _luhn_digit(nine)
         if not is_test_number(number):

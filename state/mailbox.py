@@ -155,14 +155,14 @@ class MailboxState(rx.State):
     def _session_secret(self) -> str | None:
         return deps.cookie_value(self.router.headers.cookie, deps.SESSION_COOKIE)
 
-    def _session(self) -> tuple[int, datetime | None] | None:
+    async def _session(self) -> tuple[int, datetime | None] | None:
         """(user id, last fresh BankID) of this connection's live session, else None."""
         from kivra_app.mailbox.step_up import session_user
 
-        return session_user(deps.services().engine, self._session_secret())
+        return await deps.off_loop(session_user, deps.services().engine, self._session_secret())
 
-    def _user_id(self) -> int | None:
-        found = self._session()
+    async def _user_id(self) -> int | None:
+        found = await self._session()
         return found[0] if found else None
 
     async def _lang(self) -> str:
@@ -187,25 +187,20 @@ class MailboxState(rx.State):
         self.letter_missing = False
 
     # -- the page of rows ---------------------------------------------------------------------
-    def _load_page(self, user_id: int, lang: str, cursor: tuple[str, int] | None) -> None:
-        from kivra_app.mailbox.inbox import Cursor, inbox_page, latest_letter_id, unread_count
-
+    async def _load_page(self, user_id: int, lang: str, cursor: tuple[str, int] | None) -> None:
         engine = deps.services().engine
-        after = Cursor(datetime.fromisoformat(cursor[0]), cursor[1]) if cursor else None
-        page = inbox_page(engine, user_id, filter=self.filter, after=after, limit=PAGE_SIZE,
-                          lang=lang, today=today())
+        page, self.unread, self._latest = await deps.off_loop(
+            _read_page, engine, user_id, self.filter, cursor, lang, today())
         self._letters = [row.as_dict() for row in page.rows]
         self.page_size = len(self._letters)
         nxt = page.next_cursor
         self._next = (nxt.received_at.isoformat(), nxt.id) if nxt else None
         self.has_next = nxt is not None
-        self.unread = unread_count(engine, user_id)
-        self._latest = latest_letter_id(engine, user_id)
 
     async def _refresh(self, user_id: int) -> Any:
         lang = await self._lang()
         cursor = self._cursors[-1] if self._cursors else None
-        self._load_page(user_id, lang, cursor)
+        await self._load_page(user_id, lang, cursor)
         return title_script(lang, self.unread)
 
     @rx.event
@@ -222,7 +217,7 @@ class MailboxState(rx.State):
             return [set_html_lang(lang), login_redirect("/mailbox")]
         from kivra_app.mailbox.service import user_display
 
-        display = user_display(deps.services().engine, user_id)
+        display = await deps.off_loop(user_display, deps.services().engine, user_id)
         self._viewer = personal.viewer_of(secret)
         self._given_name = display.given_name if display else ""
         self._cursors = [None]
@@ -230,7 +225,7 @@ class MailboxState(rx.State):
         self.new_mail = False
         self.notice = ""
         self._close()
-        self._load_page(user_id, lang, None)
+        await self._load_page(user_id, lang, None)
         self.status = "in"
         self.platform = _platform(self.router.headers.user_agent)
         if self.platform == "desktop" and not self.qr_app_store:
@@ -246,7 +241,7 @@ class MailboxState(rx.State):
     @rx.event
     async def relabel(self):
         """After a language switch: the rows' texts (amounts, statuses) in the new language."""
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
@@ -259,7 +254,7 @@ class MailboxState(rx.State):
     async def set_filter(self, name: str):
         if not isinstance(name, str) or name not in FILTERS:
             return None
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
@@ -271,7 +266,7 @@ class MailboxState(rx.State):
 
     @rx.event
     async def next_page(self):
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
@@ -283,7 +278,7 @@ class MailboxState(rx.State):
 
     @rx.event
     async def first_page(self):
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
@@ -297,9 +292,6 @@ class MailboxState(rx.State):
     @rx.event(background=True)
     async def watch(self):
         """One per tab (a newer one ends the older): the cheap probe every POLL_SECONDS."""
-        from kivra_app.mailbox.inbox import latest_letter_id
-        from kivra_app.mailbox.step_up import session_alive
-
         async with self:
             self._watch_gen += 1
             gen = self._watch_gen
@@ -310,19 +302,12 @@ class MailboxState(rx.State):
             await asyncio.sleep(POLL_SECONDS)
             if not deps.client_connected(token):
                 return
-            alive = await deps.off_loop(session_alive, engine, secret)
+            user_id, latest = await deps.off_loop(_probe, engine, secret)
             async with self:
                 if self._watch_gen != gen or self.status != "in":
                     return
-                if not alive:
+                if user_id is None:
                     self._logged_out()
-                    return
-                user_id = self._user_id_quiet(secret)
-            if user_id is None:
-                return
-            latest = await deps.off_loop(latest_letter_id, engine, user_id)
-            async with self:
-                if self._watch_gen != gen:
                     return
                 if latest == self._latest:
                     continue
@@ -331,7 +316,7 @@ class MailboxState(rx.State):
                 self.new_mail = not on_first_page or self.open_id != 0
                 lang = (await self.get_state(LangState)).lang
                 if on_first_page:
-                    self._load_page(user_id, lang, None)
+                    await self._load_page(user_id, lang, None)
                     self.notice = ""
                     from kivra_app.i18n import t
 
@@ -339,33 +324,20 @@ class MailboxState(rx.State):
                 else:
                     from kivra_app.mailbox.inbox import unread_count
 
-                    self.unread = unread_count(engine, user_id)
+                    self.unread = await deps.off_loop(unread_count, engine, user_id)
                 title = title_script(lang, self.unread)
             yield title
-
-    def _user_id_quiet(self, secret: str | None) -> int | None:
-        """The session's user without touching its idle timer (for the background probe)."""
-        if not secret:
-            return None
-        from sqlmodel import Session, select
-
-        from kivra_app.auth.sessions import token_hash
-        from kivra_app.models import WebSession
-
-        with Session(deps.services().engine) as session:
-            return session.exec(select(WebSession.user_id).where(
-                WebSession.token_hash == token_hash(secret), WebSession.ended_at.is_(None))  # type: ignore[union-attr]
-            ).first()
 
     # -- one letter ---------------------------------------------------------------------------
     async def _show_letter(self, user_id: int, letter_id: int) -> bool:
         from kivra_app.mailbox.inbox import invoice_display, open_letter
 
-        found = self._session()
+        found = await self._session()
         stepped_up_at = found[1] if found else None
         lang = await self._lang()
         engine = deps.services().engine
-        detail = open_letter(engine, user_id, letter_id, lang=lang, stepped_up_at=stepped_up_at)
+        detail = await deps.off_loop(open_letter, engine, user_id, letter_id, lang=lang,
+                                     stepped_up_at=stepped_up_at)
         self._close()
         if detail is None:
             self.letter_missing = True
@@ -384,8 +356,8 @@ class MailboxState(rx.State):
             shown["download_href"] = f"/api/me/documents/{text_part.public_id}?download=1"
         self._letter = shown
         if detail.kind == "invoice" and not detail.locked:
-            self._invoice = invoice_display(engine, user_id, detail.id, lang=lang,
-                                            today=today()) or {}
+            self._invoice = await deps.off_loop(invoice_display, engine, user_id, detail.id,
+                                                lang=lang, today=today()) or {}
         return True
 
     @rx.event
@@ -395,7 +367,7 @@ class MailboxState(rx.State):
         lid = valid_id(letter_id)
         if lid is None:
             return None
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
@@ -407,7 +379,7 @@ class MailboxState(rx.State):
                              for row in self._letters]
         from kivra_app.mailbox.inbox import unread_count
 
-        self.unread = unread_count(deps.services().engine, user_id)
+        self.unread = await deps.off_loop(unread_count, deps.services().engine, user_id)
         return [title_script(await self._lang(), self.unread),
                 rx.call_script("window.scrollTo(0,0);document.getElementById('letter-subject')"
                                "?.focus?.()")]
@@ -415,7 +387,7 @@ class MailboxState(rx.State):
     @rx.event
     async def reload_letter(self):
         """After a payment (or any change made elsewhere): the open letter and the page again."""
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
@@ -432,15 +404,16 @@ class MailboxState(rx.State):
         from kivra_app.i18n import t
         from kivra_app.mailbox import inbox
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
         if not self.open_id:
             return None
         engine = deps.services().engine
-        done = {"unread": inbox.mark_unread, "trash": inbox.move_to_trash,
-                "restore": inbox.restore}[action](engine, user_id, self.open_id)
+        change = {"unread": inbox.mark_unread, "trash": inbox.move_to_trash,
+                  "restore": inbox.restore}[action]
+        done = await deps.off_loop(change, engine, user_id, self.open_id)
         if not done:
             return None
         self._close()
@@ -467,11 +440,11 @@ class MailboxState(rx.State):
         from kivra_app.i18n import t
         from kivra_app.mailbox import inbox
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
-        if not inbox.restore(deps.services().engine, user_id, letter_id):
+        if not await deps.off_loop(inbox.restore, deps.services().engine, user_id, letter_id):
             return None
         self.notice = t(await self._lang(), "mbx.restored")
         return await self._refresh(user_id)
@@ -481,13 +454,14 @@ class MailboxState(rx.State):
     async def set_handled(self, handled: bool):
         from kivra_app.mailbox.invoices import set_handled
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self._logged_out()
             return None
         if not self.open_id or not isinstance(handled, bool):
             return None
-        if set_handled(deps.services().engine, user_id, self.open_id, handled):
+        if await deps.off_loop(set_handled, deps.services().engine, user_id, self.open_id,
+                               handled):
             await self._show_letter(user_id, self.open_id)
             return await self._refresh(user_id)
         return None
@@ -504,7 +478,7 @@ class MailboxState(rx.State):
         if secret:
             from kivra_app.auth.sessions import end_session
 
-            end_session(deps.services().engine, secret)
+            await deps.off_loop(end_session, deps.services().engine, secret)
             personal.forget(personal.viewer_of(secret))  # every tab of it: empty from now on
         dismissed = self.app_prompt_dismissed  # a device preference, not the user's data
         self.reset()
@@ -514,3 +488,35 @@ class MailboxState(rx.State):
         signup = await self.get_state(SignupState)
         signup.reset()
         return deps.post_page("/api/logout")
+
+
+def _read_page(engine: Any, user_id: int, filter: str, cursor: tuple[str, int] | None, lang: str,
+               day: date) -> tuple[Any, int, int]:
+    """One page of rows, the unread count and the newest letter's id (blocking: the caller
+    runs it in a worker thread)."""
+    from kivra_app.mailbox.inbox import Cursor, inbox_page, latest_letter_id, unread_count
+
+    after = Cursor(datetime.fromisoformat(cursor[0]), cursor[1]) if cursor else None
+    page = inbox_page(engine, user_id, filter=filter, after=after, limit=PAGE_SIZE, lang=lang,
+                      today=day)
+    return page, unread_count(engine, user_id), latest_letter_id(engine, user_id)
+
+
+def _probe(engine: Any, secret: str | None) -> tuple[int | None, int]:
+    """(the session's user, the newest letter's id) for the background probe, without touching
+    the session's idle timer; (None, 0) once the session has ended or run out. Blocking: the
+    caller runs it in a worker thread."""
+    from sqlmodel import Session, select
+
+    from kivra_app.auth.sessions import token_hash
+    from kivra_app.mailbox.inbox import latest_letter_id
+    from kivra_app.mailbox.step_up import session_alive
+    from kivra_app.models import WebSession
+
+    if not secret or not session_alive(engine, secret):
+        return None, 0
+    with Session(engine) as session:
+        user_id = session.exec(select(WebSession.user_id).where(
+            WebSession.token_hash == token_hash(secret), WebSession.ended_at.is_(None))  # type: ignore[union-attr]
+        ).first()
+    return (user_id, latest_letter_id(engine, user_id)) if user_id is not None else (None, 0)

@@ -16,11 +16,11 @@ from state.mailbox import MailboxState
 class _Session:
     """Shared helpers (a plain mixin: the states stay direct rx.State subclasses)."""
 
-    def _user_id(self) -> int | None:
+    async def _user_id(self) -> int | None:
         from kivra_app.mailbox.step_up import session_user
 
         secret = deps.cookie_value(self.router.headers.cookie, deps.SESSION_COOKIE)  # type: ignore[attr-defined]
-        found = session_user(deps.services().engine, secret)
+        found = await deps.off_loop(session_user, deps.services().engine, secret)
         return found[0] if found else None
 
     async def _lang(self) -> str:
@@ -38,13 +38,14 @@ class SendersState(_Session, rx.State):
         from kivra_app.mailbox.sender_choices import display_rows, list_senders
 
         lang = await self._lang()
-        self.senders = display_rows(list_senders(deps.services().engine, user_id), lang)
+        choices = await deps.off_loop(list_senders, deps.services().engine, user_id)
+        self.senders = display_rows(choices, lang)
         self.intro = t(lang, "senders.intro", days=deps.services().settings.sender_opt_out_grace_days)
 
     @rx.event
     async def load(self):
         lang = await self._lang()
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self.status, self.senders = "out", []
             return set_html_lang(lang)
@@ -55,7 +56,7 @@ class SendersState(_Session, rx.State):
         mailbox.status = "in"
         from kivra_app.mailbox.inbox import unread_count
 
-        mailbox.unread = unread_count(deps.services().engine, user_id)
+        mailbox.unread = await deps.off_loop(unread_count, deps.services().engine, user_id)
         return set_html_lang(lang)
 
     @rx.event
@@ -63,16 +64,16 @@ class SendersState(_Session, rx.State):
         from kivra_app.i18n import t
         from kivra_app.mailbox.sender_choices import set_sender_enabled
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self.status, self.senders = "out", []
             return
         current = next((s for s in self.senders if s["id"] == sender_id), None)
         if current is None:
             return
-        choice = set_sender_enabled(deps.services().engine, user_id, sender_id,
-                                    not current["enabled"],
-                                    grace_days=deps.services().settings.sender_opt_out_grace_days)
+        choice = await deps.off_loop(
+            set_sender_enabled, deps.services().engine, user_id, sender_id,
+            not current["enabled"], grace_days=deps.services().settings.sender_opt_out_grace_days)
         if choice is None:
             return
         lang = await self._lang()
@@ -133,7 +134,7 @@ class SettingsState(_Session, rx.State):
     async def _send(self, kind: str, form: dict) -> None:
         from kivra_app.i18n import t
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self.status = "out"
             return
@@ -153,7 +154,7 @@ class SettingsState(_Session, rx.State):
         from kivra_app.i18n import t
         from kivra_app.mailbox.service import user_display
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self.status = "out"
             return
@@ -165,7 +166,7 @@ class SettingsState(_Session, rx.State):
         if not result.ok:
             self._set_contact(kind, error=text)
             return
-        display = user_display(deps.services().engine, user_id)
+        display = await deps.off_loop(user_display, deps.services().engine, user_id)
         if display is not None:
             self.email, self.phone = display.email, display.phone_national
         self._set_contact(kind, stage="", error="", sent="")
@@ -193,14 +194,14 @@ class SettingsState(_Session, rx.State):
         from kivra_app.mailbox.service import user_display
 
         lang = await self._lang()
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             if self.status != "closed":
                 self.status = "out"
             return set_html_lang(lang)
         engine = deps.services().engine
-        prefs = preferences(engine, user_id)
-        display = user_display(engine, user_id)
+        prefs, display = await deps.off_loop(
+            lambda: (preferences(engine, user_id), user_display(engine, user_id)))
         if prefs is None or display is None:
             self.status = "out"
             return set_html_lang(lang)
@@ -214,7 +215,7 @@ class SettingsState(_Session, rx.State):
         mailbox.status = "in"
         from kivra_app.mailbox.inbox import unread_count
 
-        mailbox.unread = unread_count(engine, user_id)
+        mailbox.unread = await deps.off_loop(unread_count, engine, user_id)
         from state.mailbox_sign import SignState
 
         return [set_html_lang(lang), SignState.resume]
@@ -224,16 +225,17 @@ class SettingsState(_Session, rx.State):
         from kivra_app.i18n import t
         from kivra_app.mailbox.account import save_preferences
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             self.status = "out"
             return None
         if not isinstance(form, dict):
             return None
-        saved = save_preferences(deps.services().engine, user_id,
-                                 email_new_mail=form.get("email_new_mail") in ("on", True),
-                                 sms_invoice=form.get("sms_invoices") in ("on", True),
-                                 language=form.get("language"))
+        saved = await deps.off_loop(
+            save_preferences, deps.services().engine, user_id,
+            email_new_mail=form.get("email_new_mail") in ("on", True),
+            sms_invoice=form.get("sms_invoices") in ("on", True),
+            language=form.get("language"))
         if saved is None:
             return None
         self.email_new_mail, self.sms_invoices, self.language = (
@@ -247,9 +249,9 @@ class SettingsState(_Session, rx.State):
     async def logout_everywhere(self):
         from kivra_app.mailbox.account import logout_everywhere
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is not None:
-            logout_everywhere(deps.services().engine, user_id)
+            await deps.off_loop(logout_everywhere, deps.services().engine, user_id)
         mailbox = await self.get_state(MailboxState)
         mailbox.reset()
         self.reset()

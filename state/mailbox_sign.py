@@ -55,17 +55,19 @@ class SignState(BankIdLoopMixin, rx.State):
     def _secret(self) -> str | None:
         return deps.cookie_value(self.router.headers.cookie, deps.SESSION_COOKIE)
 
-    def _user_id(self) -> int | None:
+    async def _user_id(self) -> int | None:
         from kivra_app.mailbox.step_up import session_user
 
-        found = session_user(deps.services().engine, self._secret())
+        found = await deps.off_loop(session_user, deps.services().engine, self._secret())
         return found[0] if found else None
 
     async def _lang(self) -> str:
         return (await self.get_state(LangState)).lang
 
     def _owner(self, user_id: int) -> str:
-        return f"user:{user_id}"
+        from kivra_app.mailbox.signing import order_owner
+
+        return order_owner(user_id)
 
     async def _logged_out(self) -> Any:
         self._clear()
@@ -108,8 +110,12 @@ class SignState(BankIdLoopMixin, rx.State):
     @rx.event(background=True)
     async def bankid_loop(self):
         async with self:
-            user_id = self._user_id()
+            secret = self._secret()
             purpose = self.purpose
+        from kivra_app.mailbox.step_up import session_user
+
+        found = await deps.off_loop(session_user, deps.services().engine, secret)
+        user_id = found[0] if found else None
         if user_id is None or purpose not in PURPOSES:
             return None
         flow = deps.services().bankid_flow
@@ -150,39 +156,29 @@ class SignState(BankIdLoopMixin, rx.State):
     @rx.event
     async def finish(self):
         """The completed order's purpose, once: check who signed, consume the order, act."""
-        from sqlmodel import Session
-
-        from kivra_app.db import session_scope
         from kivra_app.i18n import t
-        from kivra_app.models import BankIdOrder, User
+        from kivra_app.mailbox.signing import use_completed_order
 
         order_id, self._completed = self._completed, 0
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             return await self._logged_out()
         if not order_id or self.purpose not in PURPOSES:
             return None
         lang = await self._lang()
         svc = deps.services()
-        with Session(svc.engine) as session:
-            order = session.get(BankIdOrder, order_id)
-            user = session.get(User, user_id)
-            signer = order.personnummer if order is not None else None
-            if (order is None or user is None or order.owner != self._owner(user_id)
-                    or order.status != "complete"):
-                return None
-            same_person = signer == user.personnummer
-        if not same_person:
+        used = await deps.off_loop(use_completed_order, svc.engine, svc.bankid_flow, order_id,
+                                   user_id)
+        if used.outcome == "other_person":
             self._bankid_failed(t(lang, "mbx.bankid_other_person"))
             return None
-        with session_scope(svc.engine) as session:
-            if not svc.bankid_flow.consume(session, order_id):
-                return None  # already used (a replay)
+        if used.outcome != "used":
+            return None  # not this user's complete order, or used already (a replay)
         purpose = self.purpose
         if purpose == "step_up":
             return await self._finish_step_up(user_id)
         if purpose == "pay":
-            return await self._finish_payment(user_id, order_id, lang)
+            return await self._finish_payment(user_id, used.order_ref, lang)
         if purpose == "close":
             return await self._finish_close(user_id, lang)
         return None
@@ -190,7 +186,7 @@ class SignState(BankIdLoopMixin, rx.State):
     @rx.event
     async def retry(self):
         """"Försök igen" after a failed or cancelled order: the same purpose once more."""
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             return await self._logged_out()
         if self.purpose == "pay" and self._plan is not None and self._plan.user_id == user_id:
@@ -205,7 +201,7 @@ class SignState(BankIdLoopMixin, rx.State):
     async def resume(self):
         """Page load (e.g. back from the BankID app on a phone): keep following the order and
         show the letter it is for again."""
-        if self._user_id() is None:
+        if await self._user_id() is None:
             self._clear()
             return None
         events: list[Any] = []
@@ -217,7 +213,7 @@ class SignState(BankIdLoopMixin, rx.State):
 
     @rx.event
     async def cancel(self):
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is not None:
             await deps.services().bankid_flow.cancel(self._owner(user_id))
         self._clear()
@@ -229,10 +225,11 @@ class SignState(BankIdLoopMixin, rx.State):
         from kivra_app.mailbox.inbox import open_letter, valid_id
 
         lid = valid_id(letter_id)
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             return await self._logged_out()
-        if lid is None or open_letter(deps.services().engine, user_id, lid) is None:
+        if lid is None or await deps.off_loop(open_letter, deps.services().engine, user_id,
+                                              lid) is None:
             return None  # not this person's letter
         self.letter_id = lid
         return await self._start_order(user_id, "step_up", text=None)
@@ -243,7 +240,7 @@ class SignState(BankIdLoopMixin, rx.State):
         secret = self._secret()
         letter_id = self.letter_id
         if secret:
-            record_step_up(deps.services().engine, secret, user_id)
+            await deps.off_loop(record_step_up, deps.services().engine, secret, user_id)
         self._clear()
         return MailboxState.open_letter(letter_id)
 
@@ -252,19 +249,20 @@ class SignState(BankIdLoopMixin, rx.State):
     async def start_payment(self, letter_id: int):
         """"Betala": the form with this person's accounts and the proposed date."""
         from kivra_app.i18n import t
-        from kivra_app.mailbox.inbox import invoice_display, valid_id
+        from kivra_app.mailbox.inbox import valid_id
         from kivra_app.mailbox.invoices import PaymentError, account_options
-        from kivra_app.models import Invoice
         from kivra_app.payments.bank_days import bank_day_on_or_after, default_pay_date
         from kivra_app.payments.factory import payment_provider
 
         lid = valid_id(letter_id)
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             return await self._logged_out()
         lang = await self._lang()
         engine = deps.services().engine
-        panel = invoice_display(engine, user_id, lid, lang=lang, today=today()) if lid else None
+        now = today()
+        panel, due = (await deps.off_loop(_payment_form, engine, user_id, lid, lang, now)
+                      if lid else (None, None))
         if panel is None or not panel["payable"]:
             self.pay_error = t(lang, "pay.not_payable") if panel is not None else ""
             return None
@@ -273,11 +271,6 @@ class SignState(BankIdLoopMixin, rx.State):
         except PaymentError as exc:
             self.pay_error = t(lang, exc.key)
             return None
-        from sqlmodel import Session
-
-        with Session(engine) as session:
-            due = session.get(Invoice, lid).due_date  # type: ignore[union-attr]
-        now = today()
         self.pay_for = lid  # type: ignore[assignment]
         self.pay_account = self.accounts[0]["id"] if self.accounts else ""
         self.pay_date = default_pay_date(due, now).isoformat()
@@ -301,7 +294,7 @@ class SignState(BankIdLoopMixin, rx.State):
         from kivra_app.mailbox.invoices import PaymentError, plan_payment
         from kivra_app.payments.factory import payment_provider
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             return await self._logged_out()
         if not self.pay_for or not isinstance(form, dict):
@@ -322,7 +315,7 @@ class SignState(BankIdLoopMixin, rx.State):
         self.letter_id = self.pay_for
         return await self._start_order(user_id, "pay", text=plan.sign_text)
 
-    async def _finish_payment(self, user_id: int, order_id: int, lang: str) -> Any:
+    async def _finish_payment(self, user_id: int, ref: str | None, lang: str) -> Any:
         from kivra_app.i18n import t
         from kivra_app.mailbox.invoices import PaymentError, execute_payment
         from kivra_app.payments.factory import payment_provider
@@ -332,14 +325,6 @@ class SignState(BankIdLoopMixin, rx.State):
         if plan is None or plan.user_id != user_id:
             self._clear()
             return None
-        ref = None
-        from sqlmodel import Session
-
-        from kivra_app.models import BankIdOrder
-
-        with Session(deps.services().engine) as session:
-            order = session.get(BankIdOrder, order_id)
-            ref = order.order_ref if order is not None else None
         try:
             status = await execute_payment(deps.services().engine, payment_provider(), plan,
                                            bankid_order_ref=ref, today=today())
@@ -358,7 +343,7 @@ class SignState(BankIdLoopMixin, rx.State):
     async def start_close(self):
         from kivra_app.i18n import t
 
-        user_id = self._user_id()
+        user_id = await self._user_id()
         if user_id is None:
             return await self._logged_out()
         return await self._start_order(user_id, "close", text=t(await self._lang(), "close.sign_text"))
@@ -371,3 +356,20 @@ class SignState(BankIdLoopMixin, rx.State):
         mailbox = await self.get_state(MailboxState)
         mailbox.reset()
         return deps.full_page("/api/me/closed")
+
+
+def _payment_form(engine: Any, user_id: int, letter_id: int, lang: str,
+                  day: Any) -> tuple[dict[str, Any] | None, Any]:
+    """The invoice panel of this person's letter and its due date (blocking: the caller runs
+    it in a worker thread)."""
+    from sqlmodel import Session
+
+    from kivra_app.mailbox.inbox import invoice_display
+    from kivra_app.models import Invoice
+
+    panel = invoice_display(engine, user_id, letter_id, lang=lang, today=day)
+    if panel is None or not panel["payable"]:
+        return panel, None
+    with Session(engine) as session:
+        invoice = session.get(Invoice, letter_id)
+        return panel, invoice.due_date if invoice is not None else None

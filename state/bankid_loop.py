@@ -7,7 +7,11 @@ and giving up (a `Failed` result). This mixin only asks, shows, and sleeps:
   loop from a `QrSource` held in the loop's local variables; the qrStartSecret is never in a
   state var, so it never reaches the browser nor a state file. The browser draws the QR.
 - BankID (collect, start) is never awaited while holding the state lock; a collect runs beside
-  the frames, and frames between its answers go out without the lock (deps.push_vars).
+  the frames, and frames between its answers go out without the lock (deps.push_vars). A
+  button asks for a start (`_bankid_ask_start`: "Startar BankID…" at once) and the purpose's
+  `bankid_start` background event makes it (`_bankid_start_run`), so a BankID slow to answer
+  under load neither holds the tab's lock (with Redis it expires, and the step's work is
+  thrown away) nor keeps the tab's other events ("Avbryt") waiting.
 - The loop stops when the tab is gone (`deps.client_connected`), navigated away, a newer loop
   started (generation), or the domain says stop.
 """
@@ -74,6 +78,7 @@ class BankIdLoopMixin(rx.State, mixin=True):
     _bankid_order_id: int = 0
     _bankid_gen: int = 0
     _bankid_beat: float = 0.0
+    _bankid_start_mode: str = ""  # "qr" | "app": a start asked for, not yet taken by bankid_start
 
     def _bankid_tab(self) -> str:
         return self.router.session.client_token or ""
@@ -92,6 +97,50 @@ class BankIdLoopMixin(rx.State, mixin=True):
         self.bankid_qr = ""
         self.bankid_launch_url = ""
         self.bankid_show_qr = True
+
+    def _bankid_ask_start(self, starting_text: str, *, same_device: bool) -> None:
+        """Show "Startar BankID…" now; the purpose's `bankid_start` event starts the order."""
+        self._bankid_starting(starting_text)
+        self._bankid_start_mode = "app" if same_device else "qr"
+
+    async def _bankid_start_run(
+        self,
+        *,
+        start: Callable[[bool], Awaitable[Any] | None],
+        on_error: Callable[[Exception], Any],
+        errors: tuple[type[Exception], ...],
+        then: Any,
+    ) -> Any:
+        """Start the order a handler asked for (call it from a background event), BankID
+        called without the state lock. start(same_device): the purpose's start call, made
+        under the lock so that it reads the connection (cookie, tab, IP) there; None when the
+        tab may not start one any more. on_error(exc): the purpose's reaction to one of
+        `errors`, under the lock. `then`: the event that runs the order's loop.
+
+        A start asked for again, or "Avbryt", while BankID answers, wins: the older answer is
+        not shown (its order is left pending until the owner's next start cancels it, or
+        BankID ends it unused: nobody has its QR or its autostart link)."""
+        async with self:
+            mode = self._bankid_start_mode
+            if self.bankid_state != "starting" or mode not in ("qr", "app"):
+                return None  # nothing asked for, or another bankid_start took it
+            self._bankid_start_mode = ""
+            gen = self._bankid_gen
+            same_device = mode == "app"
+            call = start(same_device)
+        if call is None:
+            return None
+        try:
+            started, error = await call, None
+        except errors as exc:
+            started, error = None, exc
+        async with self:
+            if self._bankid_gen != gen or self.bankid_state != "starting":
+                return None  # cancelled or started anew meanwhile
+            if error is not None:
+                return await _settled(on_error(error))
+            self._bankid_started(started, same_device=same_device)
+        return then
 
     def _bankid_started(self, started: Any, *, same_device: bool) -> None:
         """Show a new order: the first QR frame, or the autostart link."""
@@ -120,9 +169,11 @@ class BankIdLoopMixin(rx.State, mixin=True):
         self.bankid_launch_url = ""
 
     def _bankid_stop(self) -> None:
-        """Any running loop of this tab ends at its next tick."""
+        """Any running loop of this tab ends at its next tick (and a start in flight is not
+        shown)."""
         self._bankid_gen += 1
         self._bankid_beat = 0.0
+        self._bankid_start_mode = ""
 
     def _bankid_show(self, result: Any) -> bool:
         """Show one collect result; True when the order is over. A var is only assigned when

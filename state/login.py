@@ -75,33 +75,39 @@ class LoginState(BankIdLoopMixin, rx.State):
         if self.bankid_state in ("failed", "complete"):
             return events
         # A computer shows the QR at once; a phone gets the autostart link ('Öppna BankID').
-        if await self._start(secret, same_device=self.on_phone):
-            return [*events, LoginState.bankid_loop]
-        return events
+        return [*events, self._ask_bankid(same_device=self.on_phone)]
 
-    async def _start(self, secret: str, *, same_device: bool) -> bool:
-        self._bankid_starting(self._t("bankid.starting"))
-        try:
-            started = await self._svc().start(
-                secret, tab=self._bankid_tab(), same_device=same_device,
-                return_url=self._return_url(), language=self._lang, **self._bankid_request())
-        except FlowUnavailable as exc:
-            self._bankid_failed(exc.message or self._t("service.bankid"))
-            return False
-        except FlowRefused:
-            self._bankid_failed(self._t("service.bankid"))
-            return False
-        self._bankid_started(started, same_device=same_device)
-        return True
+    def _ask_bankid(self, *, same_device: bool) -> Any:
+        """"Startar BankID…" now; `bankid_start` starts this tab's order without the lock."""
+        self._bankid_ask_start(self._t("bankid.starting"), same_device=same_device)
+        return LoginState.bankid_start
+
+    def _start_call(self, same_device: bool) -> Any:
+        """The service's start, its arguments read from this connection (under the lock)."""
+        secret = self._login_secret()
+        if not secret:
+            return None
+        return self._svc().start(
+            secret, tab=self._bankid_tab(), same_device=same_device,
+            return_url=self._return_url(), language=self._lang, **self._bankid_request())
+
+    def _start_error(self, exc: Exception) -> None:
+        message = getattr(exc, "message", "") if isinstance(exc, FlowUnavailable) else ""
+        self._bankid_failed(message or self._t("service.bankid"))
+
+    @rx.event(background=True)
+    async def bankid_start(self):
+        """The order a handler asked for (state/bankid_loop.py), then its loop."""
+        return await self._bankid_start_run(
+            start=self._start_call, on_error=self._start_error,
+            errors=(FlowUnavailable, FlowRefused), then=LoginState.bankid_loop)
 
     async def _start_and_loop(self, *, same_device: bool) -> Any:
         secret = self._login_secret()
         if not secret:
             return deps.full_page(BEGIN_URL + quote(self.next_path, safe="/"))
         self.status = "bankid"
-        if await self._start(secret, same_device=same_device):
-            return LoginState.bankid_loop
-        return None
+        return self._ask_bankid(same_device=same_device)
 
     @rx.event
     async def use_this_device(self):

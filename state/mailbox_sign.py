@@ -50,6 +50,9 @@ class SignState(BankIdLoopMixin, rx.State):
 
     _plan: Any = None  # kivra_app.mailbox.invoices.PaymentPlan (server-side only)
     _completed: int = 0  # a complete, not yet used BankID order of this tab
+    # What bankid_start needs: the session's user (checked by the handler that asked), the
+    # sign text (None: an identification) and the language.
+    _start_args: dict[str, Any] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     def _secret(self) -> str | None:
@@ -76,6 +79,7 @@ class SignState(BankIdLoopMixin, rx.State):
 
     def _clear(self) -> None:
         self._bankid_reset()
+        self._start_args = {}
         self.purpose = ""
         self.letter_id = 0
         self._plan = None
@@ -90,21 +94,34 @@ class SignState(BankIdLoopMixin, rx.State):
         self.on_phone = is_mobile(self.router.headers.user_agent)
         self.purpose = purpose
         self._completed = 0
-        self._bankid_starting(t(lang, "bankid.starting"))
+        self._bankid_ask_start(t(lang, "bankid.starting"), same_device=self.on_phone)
+        self._start_args = {"user_id": user_id, "text": text, "lang": lang}
+        return SignState.bankid_start
+
+    def _start_call(self, same_device: bool) -> Any:
+        """The flow's start for what the handler asked (under the lock)."""
+        args = self._start_args
+        if not args or self.purpose not in PURPOSES:
+            return None
         svc = deps.services()
-        try:
-            started = await svc.bankid_flow.start(
-                "sign" if text else "login", self._owner(user_id), tab=self._bankid_tab(),
-                same_device=self.on_phone, return_url=f"{svc.settings.base_url}/mailbox",
-                language=lang, user_visible_data=text, **self._bankid_request())
-        except FlowUnavailable as exc:
-            self._bankid_failed(exc.message)
-            return None
-        except FlowRefused:
-            self._bankid_failed(t(lang, "service.bankid"))
-            return None
-        self._bankid_started(started, same_device=self.on_phone)
-        return SignState.bankid_loop
+        text = args["text"]
+        return svc.bankid_flow.start(
+            "sign" if text else "login", self._owner(args["user_id"]), tab=self._bankid_tab(),
+            same_device=same_device, return_url=f"{svc.settings.base_url}/mailbox",
+            language=args["lang"], user_visible_data=text, **self._bankid_request())
+
+    def _start_error(self, exc: Exception) -> None:
+        from kivra_app.i18n import t
+
+        message = exc.message if isinstance(exc, FlowUnavailable) else ""
+        self._bankid_failed(message or t(self._start_args.get("lang", "sv"), "service.bankid"))
+
+    @rx.event(background=True)
+    async def bankid_start(self):
+        """The order a handler asked for (state/bankid_loop.py), then its loop."""
+        return await self._bankid_start_run(
+            start=self._start_call, on_error=self._start_error,
+            errors=(FlowUnavailable, FlowRefused), then=SignState.bankid_loop)
 
     # -- the loop -----------------------------------------------------------------------------
     @rx.event(background=True)

@@ -304,30 +304,34 @@ class SignupState(BankIdLoopMixin, rx.State):
     def _return_url(self) -> str:
         return f"{deps.services().settings.base_url}/signup"
 
-    async def _start_bankid(self, secret: str, *, same_device: bool) -> bool:
-        """Start an order for this tab (BankID is called without the lock in background
-        events; here, a normal handler, the tab's own events simply wait). True: pending."""
-        self._bankid_starting(self._t("bankid.starting"))
-        self._bankid_error_text = ""
-        try:
-            started = await self._svc().start_bankid(
-                secret, tab=self._bankid_tab(), same_device=same_device,
-                return_url=self._return_url(), **self._bankid_request())
-        except SignupError as exc:
-            if exc.key == "signup.wrong_step":
-                await self._rederive()
-                if self.step == "bankid":
-                    self._bankid_reset()
-                return False
-            self._refuse(exc)
-            self._bankid_failed(self._bankid_error_text or self.notice or self.field_error
-                                or self._t("service.bankid"))
-            self._set_notice(None)
-            self._set_error(None)
-            return False
-        self._bankid_started(started, same_device=same_device)
+    def _ask_bankid(self, *, same_device: bool) -> Any:
+        """"Startar BankID…" now; `bankid_start` starts this tab's order without the lock."""
+        self._bankid_ask_start(self._t("bankid.starting"), same_device=same_device)
         self._set_notice(None)
-        return True
+        return SignupState.bankid_start
+
+    def _start_call(self, same_device: bool) -> Any:
+        """The service's start, its arguments read from this connection (under the lock)."""
+        secret = self._request_secret()
+        if not secret:
+            return None
+        return self._svc().start_bankid(
+            secret, tab=self._bankid_tab(), same_device=same_device,
+            return_url=self._return_url(), **self._bankid_request())
+
+    async def _bankid_start_error(self, exc: Exception) -> None:
+        """A refused or failed start (under the lock): calm text and 'Försök igen'."""
+        if isinstance(exc, SignupError) and exc.key == "signup.wrong_step":
+            await self._rederive()
+            if self.step == "bankid":
+                self._bankid_reset()
+            return
+        self._bankid_error_text = ""
+        self._refuse(exc)  # type: ignore[arg-type]
+        self._bankid_failed(self._bankid_error_text or self.notice or self.field_error
+                            or self._t("service.bankid"))
+        self._set_notice(None)
+        self._set_error(None)
 
     def _to_continue(self, ticket: str) -> Any:
         """The full page load that rotates the secret (GET /api/signup/continue)."""
@@ -370,8 +374,7 @@ class SignupState(BankIdLoopMixin, rx.State):
                 self._bankid_started(resumed, same_device=resumed.qr is None)
                 events.append(SignupState.bankid_loop)
             elif not self.on_phone:  # a computer shows a fresh QR at once
-                if await self._start_bankid(secret, same_device=False):
-                    events.append(SignupState.bankid_loop)
+                events.append(self._ask_bankid(same_device=False))
             else:  # a phone: 'Öppna BankID' starts an autostart order on a tap
                 self._bankid_reset()
                 self.bankid_mode = "app"
@@ -421,8 +424,7 @@ class SignupState(BankIdLoopMixin, rx.State):
         if self.step != "bankid":
             return None
         self.on_phone = self._on_phone()
-        await self._start_bankid(secret, same_device=self.on_phone)
-        return SignupState.bankid_loop
+        return self._ask_bankid(same_device=self.on_phone)
 
     # --- step 2: BankID (the service judges every call; no step pre-check here) --------------
     @rx.event
@@ -440,12 +442,16 @@ class SignupState(BankIdLoopMixin, rx.State):
         return await self._start_and_loop(same_device=self.bankid_mode == "app")
 
     async def _start_and_loop(self, *, same_device: bool) -> Any:
-        secret = self._request_secret()
-        if not secret:
+        if not self._request_secret():
             return None
-        if await self._start_bankid(secret, same_device=same_device):
-            return SignupState.bankid_loop
-        return None
+        return self._ask_bankid(same_device=same_device)
+
+    @rx.event(background=True)
+    async def bankid_start(self):
+        """The order a handler asked for (state/bankid_loop.py), then its loop."""
+        return await self._bankid_start_run(
+            start=self._start_call, on_error=self._bankid_start_error, errors=(SignupError,),
+            then=SignupState.bankid_loop)
 
     @rx.event
     async def cancel_bankid(self):

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import open_bankid_app, scan_qr
 from tests.e2e.mailbox_flows import SenderApi, a11y_report, logged_in_person
+from tests.e2e.pages.bankid import BankIdStep
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +45,7 @@ def _fill_payment(page: Page) -> None:
     expect(page.get_by_text("Det är ingen bankdag")).to_be_visible()
     page.get_by_label("Betalningsdag").fill(_today())
     page.get_by_role("button", name="Betala med BankID").click()
+    BankIdStep(page).wait_started()  # the sign order exists once its QR or link is shown
 
 
 def _assert_sign_text(app_url: str, payee: str) -> None:

@@ -219,6 +219,18 @@ def state_tree(state_cls: type[rx.State], *, cookie: str | None = None,
     return substate
 
 
+async def started(state: Any, handler_call: Any) -> Any:
+    """Await a handler; when it asked for a BankID start (it returned the state's
+    `bankid_start` background event), run that event as Reflex would next, and return its
+    answer (the loop's event, or None). Otherwise the handler's own answer."""
+    answer = await handler_call
+    start = type(state).bankid_start
+    events = answer if isinstance(answer, list) else [answer]
+    if any(getattr(e, "fn", None) is start.fn for e in events):
+        return await start.fn(state)
+    return answer
+
+
 def set_connection(root_or_sub: Any, *, cookie: str | None, user_agent: str = DESKTOP_UA,
                    path: str = "/signup") -> None:
     """What Reflex fills in server-side from the websocket connection (headers, client IP)."""

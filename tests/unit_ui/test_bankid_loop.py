@@ -14,7 +14,7 @@ from kivra_app.bankid_flow import Failed, Pending, QrSource, Renewed
 from kivra_app.signup.service import BankIdProgress
 from kivra_app.signup.steps import Step
 from state.signup import SignupState
-from tests.unit_ui.fakes import SECRET, FakeSignupService, fake_services, state_tree
+from tests.unit_ui.fakes import SECRET, FakeSignupService, fake_services, started, state_tree
 
 COOKIE = f"kivra_signup={SECRET}"
 
@@ -43,7 +43,7 @@ class _FastClock:
 async def _pending_tab(service: FakeSignupService) -> SignupState:
     service.step = Step.BANKID
     s = state_tree(SignupState, cookie=COOKIE)
-    await s.load()  # a computer: a QR order at once
+    await started(s, s.load())  # a computer: a QR order at once
     assert s.bankid_state == "pending" and s.bankid_qr.startswith("bankid.")
     return s
 

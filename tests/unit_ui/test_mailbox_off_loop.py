@@ -30,7 +30,7 @@ from state.mailbox_sign import SignState
 from state.signup import SignupState  # noqa: F401 - in the tab's state tree (logout resets it)
 from tests.unit.fakes import Clock
 from tests.unit.mailbox_data import letter, login, many_letters, person, sender
-from tests.unit_ui.fakes import state_tree
+from tests.unit_ui.fakes import started, state_tree
 from tests.unit_ui.test_mailbox_sign_state import TODAY, ScriptedFlow
 
 
@@ -154,7 +154,8 @@ async def test_paying_and_unlocking_run_nothing_on_the_loop(world) -> None:
     s = _tab(world, SignState)
     await run(s.start_payment(world.inv))
     assert s.pay_for == world.inv and s.accounts
-    await run(s.submit_payment({"account": s.accounts[0]["id"], "date": "2026-12-01"}))
+    await run(started(s, s.submit_payment({"account": s.accounts[0]["id"],
+                                            "date": "2026-12-01"})))
     order = world.flow.started[-1]
     assert s.bankid_state == "pending"
     with Session(world.engine) as session:
@@ -163,7 +164,7 @@ async def test_paying_and_unlocking_run_nothing_on_the_loop(world) -> None:
     await run(s.finish())
     assert s.pay_done == "Klart! Fakturan är betald."
     await run(s.resume())
-    await run(s.start_step_up(world.inv))
-    await run(s.retry())
+    await run(started(s, s.start_step_up(world.inv)))
+    await run(started(s, s.retry()))
     await run(s.cancel())
     assert world.rec.statements == []

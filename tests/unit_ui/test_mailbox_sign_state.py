@@ -22,7 +22,7 @@ from kivra_app.settings import Settings
 from state.mailbox_sign import SignState
 from tests.unit.fakes import Clock
 from tests.unit.mailbox_data import letter, login, person, sender
-from tests.unit_ui.fakes import state_tree
+from tests.unit_ui.fakes import started, state_tree
 
 TODAY = date(2026, 12, 1)
 
@@ -101,7 +101,7 @@ def _events(world) -> list[str]:
 async def _to_signing(world, s: SignState, day: str = "2026-12-01") -> dict:
     await s.start_payment(world.inv)
     assert s.pay_for == world.inv and s.accounts and s.pay_date == "2026-12-15"
-    await s.submit_payment({"account": s.accounts[0]["id"], "date": day})
+    await started(s, s.submit_payment({"account": s.accounts[0]["id"], "date": day}))
     return world.flow.started[-1]
 
 

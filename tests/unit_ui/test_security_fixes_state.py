@@ -20,7 +20,14 @@ from kivra_app.signup.service import BankIdProgress
 from kivra_app.signup.steps import Step
 from state.mailbox import MailboxState
 from state.signup import MAX_AUTO_CONTINUE, SignupState
-from tests.unit_ui.fakes import PNR, SECRET, FakeSignupService, fake_services, state_tree
+from tests.unit_ui.fakes import (
+    PNR,
+    SECRET,
+    FakeSignupService,
+    fake_services,
+    started,
+    state_tree,
+)
 from tests.unit_ui.mailbox_world import build_world
 
 COOKIE = f"kivra_signup={SECRET}"
@@ -124,7 +131,7 @@ async def test_a_second_ok_click_opens_the_mailbox_without_a_ticket(
 async def test_the_start_limit_is_shown_in_the_bankid_panel(service: FakeSignupService) -> None:
     s, _ = await _loaded(service, Step.BANKID)
     service.fail_next = SignupError("bankid.start_limit")
-    await s.use_other_device()
+    await started(s, s.use_other_device())
     assert s.bankid_state == "failed"
     assert s.bankid_message.startswith("Du har startat BankID många gånger")
     assert s.field_error == ""
@@ -159,6 +166,8 @@ def test_the_bankid_loop_never_awaits_bankid_while_holding_the_lock() -> None:
     # Under the lock the loop awaits only the purpose's reaction (`_settled`), whose one
     # blocking part, a database read, runs in a worker thread; never BankID.
     assert set(_awaits_inside_async_with_self(BankIdLoopMixin._bankid_run)) == {"_settled"}
+    # The start too: only the purpose's reaction to a refused start awaits under the lock.
+    assert set(_awaits_inside_async_with_self(BankIdLoopMixin._bankid_start_run)) == {"_settled"}
     assert _awaited_calls(SignupState._bankid_answer) <= {"self._fresh_continue_ticket"}
     assert _awaited_calls(SignupState._bankid_error) <= {"deps.off_loop"}
     assert _awaited_calls(SignupState._fresh_continue_ticket) == {"deps.off_loop"}

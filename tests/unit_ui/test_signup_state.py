@@ -3,6 +3,7 @@ ever sits in a public var, and the screen follows the service."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -26,6 +27,7 @@ from tests.unit_ui.fakes import (
     FakeSignupService,
     fake_services,
     set_connection,
+    started,
     state_tree,
 )
 
@@ -105,7 +107,7 @@ async def test_bad_personnummer_shows_the_catalogue_text_inline(service: FakeSig
 
 async def test_personnummer_starts_a_qr_order_on_a_computer(service: FakeSignupService) -> None:
     s = await _loaded(service)
-    result = await s.submit_personnummer({"personnummer": PNR})
+    result = await started(s, s.submit_personnummer({"personnummer": PNR}))
     assert s.step == "bankid" and s.bankid_mode == "qr" and s.bankid_state == "pending"
     start = next(c for c in service.calls if c[0] == "start_bankid")
     assert start[2]["same_device"] is False
@@ -120,7 +122,7 @@ async def test_personnummer_starts_a_qr_order_on_a_computer(service: FakeSignupS
 
 async def test_personnummer_starts_an_autostart_order_on_a_phone(service: FakeSignupService) -> None:
     s = await _loaded(service, user_agent=IPHONE_UA)
-    await s.submit_personnummer({"personnummer": PNR})
+    await started(s, s.submit_personnummer({"personnummer": PNR}))
     assert s.on_phone and s.bankid_mode == "app"
     start = next(c for c in service.calls if c[0] == "start_bankid")
     assert start[2]["same_device"] is True
@@ -129,20 +131,56 @@ async def test_personnummer_starts_an_autostart_order_on_a_phone(service: FakeSi
 
 async def test_switching_device_and_cancelling(service: FakeSignupService) -> None:
     s = await _loaded(service)
-    await s.submit_personnummer({"personnummer": PNR})
-    await s.use_this_device()
+    await started(s, s.submit_personnummer({"personnummer": PNR}))
+    await started(s, s.use_this_device())
     assert s.bankid_mode == "app" and s.bankid_launch_url
-    await s.use_other_device()
+    await started(s, s.use_other_device())
     assert s.bankid_mode == "qr" and s.bankid_launch_url == ""
     await s.cancel_bankid()
     assert s.step == "personnummer" and s.pnr_prefill == PNR  # input kept
 
 
+async def test_avbryt_while_bankid_starts_wins_and_the_late_order_is_not_shown(
+    service: FakeSignupService,
+) -> None:
+    """The start runs in the background event, without the tab's lock: "Avbryt" is handled
+    while BankID has not answered yet, and the late answer is not shown (no QR, no loop)."""
+    s = await _loaded(service)
+    gate = asyncio.Event()
+    answer = service.start_bankid
+
+    async def slow_start(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        await gate.wait()
+        return await answer(*args, **kwargs)
+
+    service.start_bankid = slow_start  # type: ignore[method-assign]
+    asked = await asyncio.wait_for(s.submit_personnummer({"personnummer": PNR}), timeout=2)
+    assert s.bankid_state == "starting" and s.bankid_message == "Startar BankID …"
+    assert asked is SignupState.bankid_start or asked.fn is SignupState.bankid_start.fn
+    start = asyncio.ensure_future(SignupState.bankid_start.fn(s))
+    await asyncio.sleep(0.05)  # BankID has the call
+    assert not start.done()
+    await asyncio.wait_for(s.cancel_bankid(), timeout=2)  # not queued behind the start
+    assert s.step == "personnummer"
+    gate.set()
+    assert await asyncio.wait_for(start, timeout=2) is None  # no loop for that order
+    assert s.bankid_state != "pending" and s.bankid_qr == "" and s._bankid_order_id == 0
+    # The same ask taken twice (two events): one start only.
+    service.start_bankid = answer  # type: ignore[method-assign]
+    service.calls.clear()
+    await s.submit_personnummer({"personnummer": PNR})
+    first, second = await asyncio.gather(SignupState.bankid_start.fn(s),
+                                         SignupState.bankid_start.fn(s))
+    assert service.names().count("start_bankid") == 1
+    assert {first is None, second is None} == {True, False}
+    assert s.bankid_state == "pending"
+
+
 async def test_bankid_unavailable_is_a_calm_retry(service: FakeSignupService) -> None:
     s = await _loaded(service)
-    await s.submit_personnummer({"personnummer": PNR})
+    await started(s, s.submit_personnummer({"personnummer": PNR}))
     service.fail_next = ServiceUnavailable("service.bankid")
-    await s.retry_bankid()
+    await started(s, s.retry_bankid())
     assert s.step == "bankid" and s.bankid_state == "failed"
     assert "BankID" in s.bankid_message and s.field_error == ""
 
@@ -175,7 +213,7 @@ async def test_failed_collect_offers_a_retry_and_drops_the_dead_link(
     service: FakeSignupService,
 ) -> None:
     s = await _loaded(service, user_agent=IPHONE_UA)
-    await s.submit_personnummer({"personnummer": PNR})
+    await started(s, s.submit_personnummer({"personnummer": PNR}))
     failed = BankIdProgress(Failed(1, "Åtgärden avbröts.", "userCancel"), service._view())
     assert (await _answer(s, failed))[0] is True
     assert s.bankid_state == "failed" and s.bankid_launch_url == "" and s.step == "bankid"
@@ -199,7 +237,7 @@ async def test_verify_email_code_on_the_wrong_step_changes_nothing(
     await s.change_email()
     await s.change_phone()
     await s.cancel_bankid()
-    await s.use_this_device()
+    await started(s, s.use_this_device())
     await s.open_mailbox()
     assert service.step == Step.PERSONNUMMER and s.step == "personnummer"
     assert "issue_login_ticket" not in service.names()
@@ -292,8 +330,8 @@ async def test_language_switch_validates_and_retranslates(service: FakeSignupSer
 
 async def test_no_secret_code_or_order_in_public_vars(service: FakeSignupService) -> None:
     s = await _loaded(service, user_agent=IPHONE_UA)
-    await s.submit_personnummer({"personnummer": PNR})
-    await s.use_other_device()
+    await started(s, s.submit_personnummer({"personnummer": PNR}))
+    await started(s, s.use_other_device())
     for step in (Step.BANKID, Step.EMAIL, Step.EMAIL_CODE, Step.PHONE, Step.PHONE_CODE,
                  Step.DONE):
         service.step = step
@@ -317,7 +355,7 @@ async def test_only_the_intended_handlers_are_public() -> None:
     handlers = set(SignupState.event_handlers) - {"setvar"}
     assert handlers == {
         "load", "switch_language", "submit_personnummer", "use_this_device",
-        "use_other_device", "retry_bankid", "cancel_bankid", "page_visibility", "bankid_loop",
+        "use_other_device", "retry_bankid", "cancel_bankid", "page_visibility", "bankid_loop", "bankid_start",
         "submit_email", "verify_email_code", "resend_email_code", "change_email",
         "submit_phone", "verify_phone_code", "resend_phone_code", "change_phone",
         "code_ticker", "open_mailbox", "continue_signup",

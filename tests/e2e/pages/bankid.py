@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from playwright.sync_api import Locator
+from playwright.sync_api import Locator, expect
 
 from tests.e2e.pages.signup import SignupStep
 from tests.e2e.support.test_api import TestApi
@@ -33,6 +33,13 @@ class BankIdStep(SignupStep):
     @property
     def retry(self) -> Locator:
         return self.page.get_by_role("button", name=self.text("bankid.retry"))
+
+    def wait_started(self, timeout: float = 15_000) -> BankIdStep:
+        """Until this screen's order exists: its QR on a computer, 'Öppna BankID' on a phone.
+        "Startar BankID …" shows first, while the app starts the order in the background;
+        only then is the order the newest pending one the BankID 'phone' (BankIdPhone) acts on."""
+        expect(self.qr.or_(self.open_app)).to_be_visible(timeout=timeout)
+        return self
 
     def qr_data(self) -> str:
         """The text of the QR on screen (decoded from a screenshot, as a phone would)."""

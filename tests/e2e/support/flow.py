@@ -56,6 +56,7 @@ class SignupFlow:
         if step == "personnummer":
             PersonnummerStep(self.page, self.lang).enter(p.personnummer)
         elif step == "bankid":
+            BankIdStep(self.page, self.lang).wait_started()
             BankIdPhone(self.api).approve(personal_number=p.personnummer)
         elif step == "email":
             EmailStep(self.page, self.lang).enter(p.email)

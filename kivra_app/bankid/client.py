@@ -42,6 +42,11 @@ POOL_SIZE = 16
 # Collects (every waiting screen polls every 2 s) may hold all but these: a person who has just
 # pressed a button (a start, a cancel) never queues behind hundreds of background polls.
 START_RESERVE = 4
+# A start (or a cancel) waits longer for a connection than a collect's pool timeout: it is
+# what the person is waiting for ("Startar BankID …", no state lock held), while a collect
+# simply tries again. Within the flow's 20 s for one call (bankid_flow.CALL_TIMEOUT), leaving
+# BankID 5 s to answer.
+START_WAIT = 15.0
 POOL_LIMITS = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE,
                            keepalive_expiry=30)
 
@@ -58,6 +63,7 @@ class BankIdClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        start_wait: float = START_WAIT,
     ) -> None:
         if not base_url.endswith("/"):
             base_url += "/"
@@ -84,6 +90,7 @@ class BankIdClient:
             trust_env=False,
             limits=POOL_LIMITS,
         )
+        self._start_wait = start_wait
         self._slots = asyncio.Semaphore(POOL_SIZE)
         self._poll_slots = asyncio.Semaphore(POOL_SIZE - START_RESERVE)
 
@@ -141,7 +148,8 @@ class BankIdClient:
         poll = method == "collect"
         try:
             # A free connection within the pool timeout, as httpx's own pool would allow.
-            async with asyncio.timeout(self._http.timeout.pool):
+            pool_wait = self._http.timeout.pool if poll else self._start_wait
+            async with asyncio.timeout(pool_wait):
                 if poll:
                     await self._poll_slots.acquire()
                 try:
@@ -151,7 +159,7 @@ class BankIdClient:
                         self._poll_slots.release()
                     raise
         except TimeoutError as exc:
-            raise errors.BankIdTimeout(f"BankID {method}: no free connection in time") from exc
+            raise errors.BankIdBusy(f"BankID {method}: no free connection in time") from exc
         try:
             # json= sends Content-Type exactly "application/json" (no charset), as BankID requires.
             response = await self._http.post(method, json=payload)

@@ -106,6 +106,11 @@ class BankIdTimeout(BankIdConnectionError):
     pass
 
 
+class BankIdBusy(BankIdTimeout):
+    """Our own connection pool had no free connection in time: nothing was sent to BankID, so
+    it says nothing about BankID or the order (the app is overloaded, not BankID)."""
+
+
 ERRORS_BY_CODE: dict[str, type[BankIdApiError]] = {
     "alreadyInProgress": AlreadyInProgress,
     "invalidParameters": InvalidParameters,

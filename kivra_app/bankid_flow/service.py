@@ -63,6 +63,9 @@ CLAIM_TTL = timedelta(seconds=CALL_TIMEOUT + 5)  # a claim of a crashed process 
 # A collect that could not reach BankID is retried after COLLECT_RETRY seconds for as long as
 # the order's last answer is younger than TRANSIENT_GRACE; then the person gets RFA5.
 TRANSIENT_GRACE = timedelta(seconds=30)
+# A collect our own pool could not send (BankIdBusy: this app overloaded, nothing reached
+# BankID) is retried for as long as BankID may still hold the order: its lifetime, ~3 min.
+BUSY_GRACE = timedelta(minutes=3)
 COLLECT_RETRY = 2.0
 _QR_HINTS = (None, "outstandingTransaction", "noClient")
 _PNR = re.compile(r"\d{12}")
@@ -308,7 +311,14 @@ class BankIdFlow:
         """A collect that did not reach BankID (a network failure or our own timeout, not an
         answer of BankID's, not TLS) is tried again while the order answered within
         TRANSIENT_GRACE: collect only reads the order, so a retry cannot do anything twice.
-        BankID's own errors (internalError, requestTimeout: "no automatic retry") fail at once."""
+        BankID's own errors (internalError, requestTimeout: "no automatic retry") fail at once.
+        A collect that was never sent (our pool busy under load) says nothing of BankID: the
+        person, who may have approved in the app already, keeps waiting while the order can
+        still be alive at BankID (BUSY_GRACE from its start), however long since its last
+        answer."""
+        if isinstance(exc, bankid_errors.BankIdBusy):
+            started = as_utc(order.started_at)
+            return started is not None and now - started < BUSY_GRACE
         transient = (isinstance(exc, bankid_errors.BankIdConnectionError)
                      and not isinstance(exc, bankid_errors.BankIdTlsError))
         last_answer = as_utc(order.updated_at)

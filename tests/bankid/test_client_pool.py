@@ -63,16 +63,33 @@ async def test_a_request_that_gets_no_connection_in_time_is_a_timeout() -> None:
     bankid = SlowBankId(1.0)
     timeout = httpx.Timeout(5.0, pool=0.1)
     async with BankIdClient("http://bankid.test/rp/v6.0", transport=bankid,
-                            timeout=timeout) as client:
+                            timeout=timeout, start_wait=0.1) as client:
         share = POOL_SIZE - START_RESERVE  # every connection a collect may hold
         busy = [asyncio.create_task(client.collect("r")) for _ in range(share)]
         await asyncio.sleep(0.01)
-        with pytest.raises(errors.BankIdTimeout):
+        with pytest.raises(errors.BankIdBusy):  # nothing sent: the app's own queue
             await client.collect("r")
         starts = [asyncio.create_task(client.auth(AuthRequest(end_user_ip="192.0.2.1")))
                   for _ in range(START_RESERVE)]
         await asyncio.sleep(0.01)
-        with pytest.raises(errors.BankIdTimeout):  # the whole pool is in use now
+        with pytest.raises(errors.BankIdBusy):  # the whole pool is in use now
             await client.auth(AuthRequest(end_user_ip="192.0.2.1"))
         assert [a.status for a in await asyncio.gather(*busy)] == ["pending"] * share
         assert [s.order_ref for s in await asyncio.gather(*starts)] == ["s"] * START_RESERVE
+
+
+async def test_a_start_waits_longer_for_a_connection_than_a_collect() -> None:
+    """Under load a start is what the person waits for: it waits for a connection past the
+    pool timeout that ends a collect's wait (the collect tries again in 2 s anyway)."""
+    bankid = SlowBankId(0.5)
+    timeout = httpx.Timeout(5.0, pool=0.1)
+    async with BankIdClient("http://bankid.test/rp/v6.0", transport=bankid,
+                            timeout=timeout, start_wait=3.0) as client:
+        busy = [asyncio.create_task(client.auth(AuthRequest(end_user_ip="192.0.2.1")))
+                for _ in range(POOL_SIZE)]
+        await asyncio.sleep(0.01)
+        with pytest.raises(errors.BankIdBusy):
+            await client.collect("r")
+        late = await client.auth(AuthRequest(end_user_ip="192.0.2.1"))  # ~0.5 s, not 0.1
+        assert late.order_ref == "s"
+        await asyncio.gather(*busy)

@@ -20,7 +20,7 @@ from kivra_app.bankid_flow import (
     Pending,
     Renewed,
 )
-from kivra_app.bankid_flow.service import COLLECT_RETRY, TRANSIENT_GRACE
+from kivra_app.bankid_flow.service import BUSY_GRACE, COLLECT_RETRY, TRANSIENT_GRACE
 from kivra_app.models import BankIdOrder
 from tests.unit.conftest import ADULT
 from tests.unit.fakes import bankid_down
@@ -254,6 +254,29 @@ async def test_an_answer_resets_the_grace_for_a_later_blip(flow, bankid, clock):
     clock.advance(2)
     bankid.collect_error = bankid_errors.BankIdTimeout("timeout")
     assert isinstance(await flow.collect(started.order_id, OWNER, tab=TAB), Pending)
+
+
+async def test_a_collect_our_own_pool_could_not_send_waits_for_the_order_not_the_grace(
+        flow, bankid, engine, clock):
+    """Overloaded (every connection busy, nothing sent): the person keeps the QR well past
+    the 30 s grace, for as long as BankID may hold the order (~3 min); a completion that a
+    collect then gets through to is not lost. A network failure is still given up at 30 s."""
+    started = await start(flow)
+    bankid.collect_error = bankid_errors.BankIdBusy("no free connection in time")
+    clock.advance(TRANSIENT_GRACE.total_seconds() + 60)
+    waiting = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(waiting, Pending) and waiting.next_collect_in == COLLECT_RETRY
+    assert row(engine, started.order_id).collect_claim_until is None
+    bankid.collect_error = None
+    bankid.complete(ADULT)
+    clock.advance(2)
+    assert isinstance(await flow.collect(started.order_id, OWNER, tab=TAB), Complete)
+    # Past the order's lifetime at BankID, still busy: the calm RFA5 at last.
+    late = await start(flow, owner="signup:2")
+    bankid.collect_error = bankid_errors.BankIdBusy("no free connection in time")
+    clock.advance(BUSY_GRACE.total_seconds() + 1)
+    with pytest.raises(FlowUnavailable):
+        await flow.collect(late.order_id, "signup:2", tab=TAB)
 
 
 @pytest.mark.parametrize("error", [

@@ -171,13 +171,14 @@ async def qr_fanout(server: Server, sim: Server | None, screens: int, window: fl
 
 async def round_trips(app: Server, bare: Server, clients: int, pairs: int) -> dict[str, list[float]]:
     """The personnummer step with an invalid number (field error back) vs the bare app's
-    one-field form (its error back), `pairs` round trips per client on each.
+    one-field form (its error back) and the bare form with a step check (one thread hop, one
+    PostgreSQL round trip: `submit_checked`), `pairs` round trips per client on each.
 
-    One client: interleaved (app, bare, app, ...), so both see the same machine load. More
-    clients: one server at a time, all `clients` at once, the same number of events on each.
+    One client: interleaved (app, bare, checked, app, ...), so all see the same machine load.
+    More clients: one kind at a time, all `clients` at once, the same number of events on each.
     (Interleaved per client, the bare server sat nearly idle while every client waited on the
     slower app, so its "100 clients" figure was in truth a figure for one or two.)"""
-    out: dict[str, list[float]] = {"app": [], "bare": []}
+    out: dict[str, list[float]] = {"app": [], "bare": [], "checked": []}
     async with _session() as session:
 
         async def open_pair(i: int) -> tuple[ReflexClient, ReflexClient]:
@@ -187,6 +188,7 @@ async def round_trips(app: Server, bare: Server, clients: int, pairs: int) -> di
             await plain.connect(session)
             await kivra.call(SIGNUP, "load", timeout=60)
             await plain.call(BARE, "submit", path="/", form_data={"value": "1"})
+            await plain.call(BARE, "submit_checked", path="/", form_data={"value": "1"})
             return kivra, plain
 
         async def on_app(kivra: ReflexClient, n: int) -> None:
@@ -199,6 +201,11 @@ async def round_trips(app: Server, bare: Server, clients: int, pairs: int) -> di
                                        form_data={"value": f"1234{n % 10}"})
             out["bare"].append(took)
 
+        async def on_checked(plain: ReflexClient, n: int) -> None:
+            took, _ = await plain.call(BARE, "submit_checked", path="/", timeout=60,
+                                       form_data={"value": f"1234{n % 10}"})
+            out["checked"].append(took)
+
         opened = await gather_limited(clients, 25, open_pair)
         failed = [r for r in opened if isinstance(r, BaseException)]
         if failed:
@@ -208,8 +215,9 @@ async def round_trips(app: Server, bare: Server, clients: int, pairs: int) -> di
             for n in range(pairs):
                 await on_app(kivra, n)
                 await on_bare(plain, n)
+                await on_checked(plain, n)
         else:
-            for side, fn in ((0, on_app), (1, on_bare)):
+            for side, fn in ((0, on_app), (1, on_bare), (1, on_checked)):
                 async def run_client(i: int, side: int = side, fn=fn) -> None:  # noqa: ANN001
                     for n in range(pairs):
                         await fn(opened[i][side], n)
@@ -473,17 +481,24 @@ async def run(args: argparse.Namespace) -> Table:
                         print(f"  {label}: {result}", flush=True)
                 if "rtt" in only:
                     # The bare app in the same set-up: as many workers, the same state manager.
-                    bare = bare_server(workdir, workers=workers, redis_url=redis_url).start()
+                    bare = bare_server(workdir, workers=workers, redis_url=redis_url,
+                                       database_url=db).start()
                     try:
                         for clients in (1, 100):
                             pairs = args.pairs if clients == 1 else max(5, args.pairs // 20)
                             got = await round_trips(server, bare, clients, pairs)
                             for q in (50, 99):
                                 a, b = pct(got["app"], q), pct(got["bare"], q)
+                                c = pct(got["checked"], q)
                                 table.add(f"event round trip, personnummer step (invalid), "
                                           f"{clients} client(s), p{q} ({label})",
                                           ms(a), f"{ms(b)} bare Reflex ({label}; "
                                           f"{len(got['bare'])} events)", ratio(a, b))
+                                table.add(f"the same event vs a bare handler with a step check "
+                                          f"(one thread hop, one PostgreSQL round trip), "
+                                          f"{clients} client(s), p{q} ({label})",
+                                          ms(a), f"{ms(c)} bare + check ({ratio(c, b)} bare)",
+                                          ratio(a, c))
                     finally:
                         bare.stop()
                 if redis_url and "state" in only:
@@ -556,7 +571,9 @@ async def run(args: argparse.Namespace) -> Table:
             "app runs in the same set-up as the app it is compared with (workers, state "
             "manager). 1 client: app and bare interleaved event by event. 100 clients: each "
             "server on its own, 100 connections sending at once, the same number of events on "
-            "each (the count is in the baseline column).")
+            "each (the count is in the baseline column). Bare + check: the bare handler plus one "
+            "worker-thread hop and one PostgreSQL statement on a pooled connection, the least "
+            "the per-event server-side session and step check costs.")
     table.notes.append(
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {CORES} cores shared with the "
         "other engineers' builds and tests (load average "

@@ -177,7 +177,8 @@ def simulator_server(*, start_deadline: float, order_lifetime: float) -> Server:
                   ready_path="/app/identities")
 
 
-def bare_server(workdir: Path, *, workers: int = 1, redis_url: str | None = None) -> Server:
+def bare_server(workdir: Path, *, workers: int = 1, redis_url: str | None = None,
+                database_url: str | None = None) -> Server:
     """The bare app from bench/bare_app, copied into `workdir` (its .web stays out of the
     worktree), in the app's set-up: `workers` Granian workers, Reflex's state in memory (one
     worker) or in Redis at `redis_url` (its own key space: Reflex keys by tab token)."""
@@ -189,4 +190,6 @@ def bare_server(workdir: Path, *, workers: int = 1, redis_url: str | None = None
     env.update(BARE_PORT=str(port), GRANIAN_WORKERS=str(workers))
     if redis_url:
         env["BARE_REDIS_URL"] = redis_url
+    if database_url:  # for its step-check baseline (bare_app.submit_checked)
+        env["BARE_DATABASE_URL"] = database_url
     return Server(f"bare-{workers}", target, env, port=port)

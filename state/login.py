@@ -102,7 +102,9 @@ class LoginState(BankIdLoopMixin, rx.State):
             start=self._start_call, on_error=self._start_error,
             errors=(FlowUnavailable, FlowRefused), then=LoginState.bankid_loop)
 
-    async def _start_and_loop(self, *, same_device: bool) -> Any:
+    def _on_start_button(self, *, same_device: bool) -> Any:
+        """A button that starts BankID: ask for the order (`bankid_start` starts it), or,
+        without a login cookie, the page that sets one first."""
         secret = self._login_secret()
         if not secret:
             return deps.full_page(BEGIN_URL + quote(self.next_path, safe="/"))
@@ -111,15 +113,15 @@ class LoginState(BankIdLoopMixin, rx.State):
 
     @rx.event
     async def use_this_device(self):
-        return await self._start_and_loop(same_device=True)
+        return self._on_start_button(same_device=True)
 
     @rx.event
     async def use_other_device(self):
-        return await self._start_and_loop(same_device=False)
+        return self._on_start_button(same_device=False)
 
     @rx.event
     async def retry_bankid(self):
-        return await self._start_and_loop(same_device=self.bankid_mode == "app")
+        return self._on_start_button(same_device=self.bankid_mode == "app")
 
     @rx.event
     async def cancel_bankid(self):

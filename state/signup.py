@@ -430,18 +430,20 @@ class SignupState(BankIdLoopMixin, rx.State):
     @rx.event
     async def use_this_device(self):
         """'Öppna BankID på den här datorn' / a restart on a phone: an autostart order."""
-        return await self._start_and_loop(same_device=True)
+        return self._on_start_button(same_device=True)
 
     @rx.event
     async def use_other_device(self):
         """'Använd BankID på en annan enhet': a QR order."""
-        return await self._start_and_loop(same_device=False)
+        return self._on_start_button(same_device=False)
 
     @rx.event
     async def retry_bankid(self):
-        return await self._start_and_loop(same_device=self.bankid_mode == "app")
+        return self._on_start_button(same_device=self.bankid_mode == "app")
 
-    async def _start_and_loop(self, *, same_device: bool) -> Any:
+    def _on_start_button(self, *, same_device: bool) -> Any:
+        """A button that starts BankID: ask for the order (`bankid_start` starts it, and the
+        service refuses it unless the signup is at its BankID step)."""
         if not self._request_secret():
             return None
         return self._ask_bankid(same_device=same_device)

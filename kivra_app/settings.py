@@ -31,8 +31,11 @@ def _is_https(url: str | None) -> bool:
     return parts.scheme == "https" and bool(parts.hostname)
 
 
-# s: a BankID call's worst wait in bankid/client.py (pool timeout 10 s + read timeout 10 s).
-BANKID_START_WORST = 20.0
+# s: the longest one BankID call may take, however long the client waits for a pooled
+# connection and for the answer (bankid_flow's CALL_TIMEOUT is this figure). Starts and
+# collects run in background events without the state lock; a cancel is still awaited by a
+# locked handler, so the lock is sized for it.
+BANKID_CALL_WORST = 20.0
 
 
 class ProductionMisconfigured(RuntimeError):
@@ -129,7 +132,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_prefix: str = "kivra:"
     # s Reflex's Redis state lock lasts (its default is 10 s). A handler that sends the code
-    # mail or starts a BankID order holds it while the gateway answers; a lock that ends first
+    # mail or cancels a BankID order holds it while the gateway answers; a lock that ends first
     # throws the handler's work away (LockExpiredError, "Något gick fel") instead of the calm
     # "try again". It must outlast those deadlines (see _lock_outlasts_the_gateways).
     state_lock_seconds: float = Field(default=25.0, ge=1)
@@ -257,9 +260,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _lock_outlasts_the_gateways(self) -> Settings:
         """The longest gateway call a locked handler awaits: the mail or SMS deadline (the
-        adapter's timeout + 5 s) or a BankID start (bankid/client.py: up to 10 s for a pooled
-        connection, then 10 s for the answer)."""
-        longest = max(self.smtp_timeout + 5, self.sms_timeout + 5, BANKID_START_WORST)
+        adapter's timeout + 5 s) or a BankID cancel (one BankID call, BANKID_CALL_WORST)."""
+        longest = max(self.smtp_timeout + 5, self.sms_timeout + 5, BANKID_CALL_WORST)
         # + 5 s for the handler's own database steps around the call (worker threads that may
         # queue under load)
         if self.state_lock_seconds < longest + 5:

@@ -52,13 +52,14 @@ from kivra_app.bankid_flow.results import (
 )
 from kivra_app.db import session_scope
 from kivra_app.models import BankIdOrder, as_utc, utcnow
+from kivra_app.settings import BANKID_CALL_WORST
 from kivra_app.signup.audit import security_event
 
 Purpose = Literal["signup", "login", "sign"]
 PURPOSES = ("signup", "login", "sign")
 RENEW_WINDOW = timedelta(minutes=3)
 COLLECT_MIN_INTERVAL = timedelta(seconds=1)
-CALL_TIMEOUT = 20.0  # seconds for one BankID call
+CALL_TIMEOUT = BANKID_CALL_WORST  # seconds for one BankID call (the state lock is sized for it)
 CLAIM_TTL = timedelta(seconds=CALL_TIMEOUT + 5)  # a claim of a crashed process runs out
 # A collect that could not reach BankID is retried after COLLECT_RETRY seconds for as long as
 # the order's last answer is younger than TRANSIENT_GRACE; then the person gets RFA5.

@@ -166,12 +166,3 @@ def test_the_state_lock_outlasts_every_gateway_call_a_handler_waits_for(tmp_path
         Settings(_env_file=None, data_dir=tmp_path, sms_timeout=30)
     assert Settings(_env_file=None, data_dir=tmp_path, sms_timeout=30,
                     state_lock_seconds=40).state_lock_seconds == 40
-
-
-def test_bankids_worst_wait_is_what_the_lock_is_sized_for() -> None:
-    """The client's own timeouts (a pooled connection, then the answer) within the figure the
-    lock check uses: raising them alone would let a slow BankID outlast the lock."""
-    from kivra_app.bankid.client import DEFAULT_TIMEOUT
-    from kivra_app.settings import BANKID_START_WORST
-
-    assert DEFAULT_TIMEOUT.pool + DEFAULT_TIMEOUT.read <= BANKID_START_WORST

@@ -314,6 +314,23 @@ async def test_a_new_start_cancels_the_owners_pending_order(flow, bankid, engine
     assert row(engine, first.order_id).status == "cancelled"
 
 
+async def test_a_cancel_bankid_never_answers_ends_within_one_calls_bound(flow, bankid, engine,
+                                                                        monkeypatch):
+    """A locked handler awaits the cancel (the state lock is sized for one BankID call): a
+    BankID that never answers must not hold it longer. The order is cancelled here at once."""
+    from kivra_app.bankid_flow import service
+
+    started = await start(flow)
+
+    async def never_answers(ref):  # noqa: ANN001
+        await asyncio.sleep(3600)
+
+    bankid.cancel = never_answers
+    monkeypatch.setattr(service, "CALL_TIMEOUT", 0.05)
+    assert await asyncio.wait_for(flow.cancel(OWNER), 5) == 1
+    assert row(engine, started.order_id).status == "cancelled"
+
+
 async def test_bankid_down_at_start_is_a_calm_message(flow, bankid):
     bankid.auth_error = bankid_down()
     with pytest.raises(FlowUnavailable) as info:

@@ -42,6 +42,8 @@ from bench.servers import (  # noqa: E402
     bare_server,
     create_database,
     drop_database,
+    free_port,
+    mail_server,
     simulator_server,
 )
 from bench.wsclient import PHONE_UA, ReflexClient, Update, field_values  # noqa: E402
@@ -391,15 +393,17 @@ async def _one_signup(session: aiohttp.ClientSession, base: str, sim: str, i: in
 
 
 async def signups(server: Server, sim: str, sim_server: Server | None, count: int,
-                  in_flight: int, offset: int) -> dict[str, float]:
+                  in_flight: int, offset: int, mail: Server | None = None) -> dict[str, float]:
     async with _session() as session:
         cpu0, sim0, own0 = server.cpu(), sim_server.cpu() if sim_server else 0.0, _own_cpu()
+        mail0 = mail.cpu() if mail else 0.0
         start = time.monotonic()
         results = await gather_limited(count, in_flight,
                                        lambda i: one_signup(session, server.url, sim, i, offset))
         took = time.monotonic() - start
         cpu = server.cpu() - cpu0
         sim_cpu = (sim_server.cpu() - sim0) if sim_server else 0.0
+        mail_cpu = (mail.cpu() - mail0) if mail else 0.0
         own = _own_cpu() - own0
     errors = [r for r in results if isinstance(r, Exception)]
     by_stage = Counter(getattr(e, "stage", type(e).__name__) for e in errors)
@@ -413,6 +417,7 @@ async def signups(server: Server, sim: str, sim_server: Server | None, count: in
     return {"count": count, "in_flight": in_flight, "seconds": took,
             "per_second": (count - len(errors)) / took, "errors": len(errors),
             "app_ms": cpu / done * 1000, "sim_ms": sim_cpu / done * 1000,
+            "mail_ms": mail_cpu / done * 1000,
             "client_ms": own / done * 1000, "by_stage": dict(by_stage)}
 
 
@@ -470,9 +475,12 @@ async def run(args: argparse.Namespace) -> Table:
                 continue  # state bytes are measured on the Redis set-up
             db = create_database()
             (workdir / label[:1]).mkdir(exist_ok=True)
+            mail_port = free_port() if args.mail == "process" else None
             server = app_server(label, db, workdir / label[:1], workers=workers,
-                                redis_url=redis_url, **slow_orders).start()
+                                redis_url=redis_url, smtp_port=mail_port, **slow_orders)
+            mail = mail_server(db, mail_port).start() if mail_port else None
             try:
+                server.start()
                 if "qr" in only:
                     for n in screens:
                         result = await qr_fanout(server, sim, n, args.window, offset)
@@ -512,7 +520,7 @@ async def run(args: argparse.Namespace) -> Table:
                 if "signups" in only:
                     sim_url = sim.url if sim else f"{server.url}/bankid-sim"
                     got = await signups(server, sim_url, sim, args.signups, args.in_flight,
-                                        offset)
+                                        offset, mail)
                     offset += args.signups
                     stages = f"; stopped at {got['by_stage']}" if got["by_stage"] else ""
                     table.add(f"signups/s end to end, {args.signups} signups, {args.in_flight} "
@@ -521,10 +529,14 @@ async def run(args: argparse.Namespace) -> Table:
                               "target 50/s", ratio(got["per_second"], 50))
                     table.add(f"CPU per finished signup ({label})",
                               f"app {got['app_ms']:.0f} ms, BankID simulator "
-                              f"{got['sim_ms']:.0f} ms, clients {got['client_ms']:.0f} ms",
+                              f"{got['sim_ms']:.0f} ms, "
+                              + (f"mail server {got['mail_ms']:.0f} ms, " if mail else "")
+                              + f"clients {got['client_ms']:.0f} ms",
                               f"{CORES} cores: ≤ {CORES * 1000 / 50:.0f} ms for 50/s", "–")
             finally:
                 server.stop()
+                if mail is not None:
+                    mail.stop()
                 drop_database(db)
         if fan:
             base_label = setups[0][0]
@@ -580,6 +592,8 @@ async def run(args: argparse.Namespace) -> Table:
         f"{os.getloadavg()[0]:.1f}); clients run on the same machine. Command: "
         f"`.venv/bin/python bench/bench_scale.py {' '.join(sys.argv[1:])}`. BankID simulator: "
         + ("its own process." if args.bankid == "process" else "embedded in the app's workers.")
+        + " Dev SMTP server: "
+        + ("its own process." if args.mail == "process" else "embedded in a worker.")
     )
     return table
 
@@ -598,6 +612,9 @@ def main() -> None:
     parser.add_argument("--bankid", choices=("process", "embedded"), default="process",
                         help="the BankID simulator in its own process (default, as BankID is "
                              "outside the app) or embedded in the app's workers")
+    parser.add_argument("--mail", choices=("process", "embedded"), default="process",
+                        help="the dev SMTP server in its own process (default, as a mail relay "
+                             "is outside the app) or embedded in a worker")
     args = parser.parse_args()
     if args.quick:
         args.screens, args.window, args.pairs, args.signups, args.in_flight = (

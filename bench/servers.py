@@ -72,7 +72,7 @@ class Server:
     log: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
     argv: list[str] | None = None  # default: the Reflex app (`reflex run --env prod`)
-    ready_path: str = "/ping"  # answers 200 once the server serves
+    ready_path: str | None = "/ping"  # answers 200 once the server serves; None: a TCP port
 
     @property
     def url(self) -> str:
@@ -94,12 +94,19 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited; see {self.log}")
-            try:
-                url = f"http://127.0.0.1:{self.port}{self.ready_path}"
-                if httpx.get(url, timeout=2).status_code == 200:
+            if self.ready_path is None:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=2).close()
                     return self
-            except httpx.HTTPError:
-                pass
+                except OSError:
+                    pass
+            else:
+                try:
+                    url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
             time.sleep(0.5)
         raise RuntimeError(f"{self.name} did not start in {timeout}s; see {self.log}")
 
@@ -139,7 +146,9 @@ def drop_database(url: str) -> None:
 
 
 def app_server(name: str, database_url: str, data_dir: Path, *, workers: int,
-               redis_url: str | None, **extra: str) -> Server:
+               redis_url: str | None, smtp_port: int | None = None, **extra: str) -> Server:
+    """The app, backend only. `smtp_port`: mail goes to the dev SMTP server there (its own
+    process, `mail_server`), as to a relay in production; None: the one embedded in a worker."""
     env = base_env()
     port = free_port()
     env.update(
@@ -160,9 +169,22 @@ def app_server(name: str, database_url: str, data_dir: Path, *, workers: int,
     )
     if redis_url:
         env.update(KIVRA_REDIS_URL=redis_url)
+    if smtp_port is not None:
+        env.update(KIVRA_SMTP_HOST="127.0.0.1", KIVRA_SMTP_PORT=str(smtp_port),
+                   KIVRA_SMTP_STARTTLS="false")
     subprocess.run([sys.executable, "-m", "kivra_app.migrate"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return Server(name, ROOT, env, port=port)
+
+
+def mail_server(database_url: str, port: int) -> Server:
+    """The dev SMTP server in a process of its own (`python -m devtools.dev_smtp`), storing the
+    mail in the dev outbox of `database_url` (migrated first, by `app_server`)."""
+    env = base_env()
+    env.update(KIVRA_ENV="development", KIVRA_DATABASE_URL=database_url,
+               KIVRA_LOG_LEVEL="WARNING")
+    argv = [sys.executable, "-m", "devtools.dev_smtp", "--port", str(port)]
+    return Server("dev-smtp", ROOT, env, port=port, argv=argv, ready_path=None)
 
 
 def simulator_server(*, start_deadline: float, order_lifetime: float) -> Server:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
+import os
+import signal
+import sys
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -12,6 +17,8 @@ from kivra_app.messaging.mail import MailError, SmtpMailer
 from kivra_app.messaging.outbox import latest_code, latest_messages
 from kivra_app.messaging.smtp_server import DevSmtpServer, free_port, start_embedded_smtp
 from kivra_app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Recorder:
@@ -105,3 +112,27 @@ def test_start_embedded_smtp_follows_the_settings(engine, tmp_path):
         server.stop()
     real = Settings(_env_file=None, data_dir=tmp_path, smtp_host="smtp.example.se")
     assert start_embedded_smtp(real, engine) is None
+
+
+async def test_the_standalone_dev_smtp_process_stores_mail_and_stops_on_sigterm(engine, tmp_path):
+    """`python -m devtools.dev_smtp`: the dev mail server outside the app's workers (the
+    benchmarks run it so, as a relay stands in production), writing the app's dev outbox."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIVRA_")}
+    env.update(KIVRA_ENV="development", KIVRA_DATABASE_URL=str(engine.url),
+               KIVRA_DATA_DIR=str(tmp_path))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "devtools.dev_smtp", "--port", str(port), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 30)
+        assert f"127.0.0.1:{port}".encode() in line
+        await mailer(port).send_code("Karin@Example.se", "314159", "en", valid_minutes=30)
+        assert latest_code(engine, "karin@example.se") == "314159"
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()

@@ -62,7 +62,8 @@ COLLECT_MIN_INTERVAL = timedelta(seconds=1)
 CALL_TIMEOUT = BANKID_CALL_WORST  # seconds for one BankID call (the state lock is sized for it)
 CLAIM_TTL = timedelta(seconds=CALL_TIMEOUT + 5)  # a claim of a crashed process runs out
 # A collect that could not reach BankID is retried after COLLECT_RETRY seconds for as long as
-# the order's last answer is younger than TRANSIENT_GRACE; then the person gets RFA5.
+# BankID has been asked without an answer for less than TRANSIENT_GRACE (the order's
+# updated_at: its last answer, or the last collect our own pool could not send); then RFA5.
 TRANSIENT_GRACE = timedelta(seconds=30)
 # A collect our own pool could not send (BankIdBusy: this app overloaded, nothing reached
 # BankID) is retried for as long as BankID may still hold the order: its lifetime, ~3 min.
@@ -285,7 +286,10 @@ class BankIdFlow:
             return await asyncio.to_thread(self._finish, order, "failed", None,
                                            "invalidParameters", None)
         except bankid_errors.BankIdError as exc:
-            await asyncio.to_thread(self._release, order.id, ref)
+            # Never sent (BankIdBusy): BankID was not asked, so the time until now does not
+            # count as BankID not answering (TRANSIENT_GRACE starts again from here).
+            unasked = isinstance(exc, bankid_errors.BankIdBusy)
+            await asyncio.to_thread(self._release, order.id, ref, now if unasked else None)
             retry = self._retry_after_failure(order, exc, now)
             security_event("bankid_collect_fail", level=logging.WARNING, order=order.id,
                            error=exc.error_code or type(exc).__name__, retry=retry)
@@ -316,7 +320,9 @@ class BankIdFlow:
         A collect that was never sent (our pool busy under load) says nothing of BankID: the
         person, who may have approved in the app already, keeps waiting while the order can
         still be alive at BankID (BUSY_GRACE from its start), however long since its last
-        answer."""
+        answer; and the grace of a later network failure counts from that unsent collect (the
+        caller stores it as updated_at), so a slow answer just after a busy spell is retried
+        too (still bounded: a busy collect past BUSY_GRACE fails, and no later one resets it)."""
         if isinstance(exc, bankid_errors.BankIdBusy):
             started = as_utc(order.started_at)
             return started is not None and now - started < BUSY_GRACE
@@ -347,12 +353,18 @@ class BankIdFlow:
             session.expunge(order)
             return order, claimed == 1
 
-    def _release(self, order_id: int, ref: str) -> None:
+    def _release(self, order_id: int, ref: str, unasked_at: datetime | None = None) -> None:
+        """End this collect's claim; `unasked_at`: the collect was never sent, and BankID's
+        silence is counted from then (updated_at)."""
+        values: dict[str, Any] = {"collect_claim_until": None}
+        if unasked_at is not None:
+            values["updated_at"] = unasked_at
         with session_scope(self.engine) as session:
             session.exec(  # type: ignore[call-overload]
                 update(BankIdOrder).execution_options(synchronize_session=False)
-                .where(BankIdOrder.id == order_id, BankIdOrder.order_ref == ref)
-                .values(collect_claim_until=None)
+                .where(BankIdOrder.id == order_id, BankIdOrder.order_ref == ref,
+                       BankIdOrder.status == "pending")
+                .values(**values)
             )
 
     def _reread(self, order_id: int) -> CollectResult:

@@ -279,6 +279,27 @@ async def test_a_collect_our_own_pool_could_not_send_waits_for_the_order_not_the
         await flow.collect(late.order_id, "signup:2", tab=TAB)
 
 
+async def test_a_timeout_just_after_a_busy_spell_is_retried_the_grace_counts_from_it(
+        flow, bankid, engine, clock):
+    """At 1,000 signups in flight, collects waited in our pool for more than 30 s (BankIdBusy,
+    nothing sent) and the first one that got through then timed out at the overloaded
+    BankID: it was given up at once ("Något gick fel"), the grace having run since the last
+    answer, while BankID had not been asked. The grace runs from the last unsent collect."""
+    started = await start(flow)
+    bankid.collect_error = bankid_errors.BankIdBusy("no free connection in time")
+    clock.advance(TRANSIENT_GRACE.total_seconds() + 20)
+    assert isinstance(await flow.collect(started.order_id, OWNER, tab=TAB), Pending)
+    bankid.collect_error = bankid_errors.BankIdTimeout("timeout")
+    clock.advance(COLLECT_RETRY)
+    retried = await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert isinstance(retried, Pending) and retried.next_collect_in == COLLECT_RETRY
+    # Asked and unanswered for longer than the grace since that unsent collect: RFA5.
+    clock.advance(TRANSIENT_GRACE.total_seconds())
+    with pytest.raises(FlowUnavailable):
+        await flow.collect(started.order_id, OWNER, tab=TAB)
+    assert row(engine, started.order_id).status == "pending"  # BankID may still end it
+
+
 @pytest.mark.parametrize("error", [
     bankid_errors.InternalError("fault", error_code="internalError", http_status=500),
     bankid_errors.RequestTimeout("slow", error_code="requestTimeout", http_status=408),

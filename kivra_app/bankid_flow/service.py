@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -286,11 +286,13 @@ class BankIdFlow:
             return await asyncio.to_thread(self._finish, order, "failed", None,
                                            "invalidParameters", None)
         except bankid_errors.BankIdError as exc:
-            # Never sent (BankIdBusy): BankID was not asked, so the time until now does not
-            # count as BankID not answering (TRANSIENT_GRACE starts again from here).
-            unasked = isinstance(exc, bankid_errors.BankIdBusy)
-            await asyncio.to_thread(self._release, order.id, ref, now if unasked else None)
             retry = self._retry_after_failure(order, exc, now)
+            # Never sent (BankIdBusy) and still worth waiting for: BankID was not asked, so
+            # the time until now does not count as BankID not answering (TRANSIENT_GRACE
+            # starts again when our pool gave up, not when the collect was claimed).
+            unasked = retry and isinstance(exc, bankid_errors.BankIdBusy)
+            await asyncio.to_thread(self._release, order.id, ref,
+                                    self.clock() if unasked else None)
             security_event("bankid_collect_fail", level=logging.WARNING, order=order.id,
                            error=exc.error_code or type(exc).__name__, retry=retry)
             if retry:
@@ -322,7 +324,7 @@ class BankIdFlow:
         still be alive at BankID (BUSY_GRACE from its start), however long since its last
         answer; and the grace of a later network failure counts from that unsent collect (the
         caller stores it as updated_at), so a slow answer just after a busy spell is retried
-        too (still bounded: a busy collect past BUSY_GRACE fails, and no later one resets it)."""
+        too (still bounded: a busy collect past BUSY_GRACE fails and moves nothing)."""
         if isinstance(exc, bankid_errors.BankIdBusy):
             started = as_utc(order.started_at)
             return started is not None and now - started < BUSY_GRACE
@@ -357,8 +359,9 @@ class BankIdFlow:
         """End this collect's claim; `unasked_at`: the collect was never sent, and BankID's
         silence is counted from then (updated_at)."""
         values: dict[str, Any] = {"collect_claim_until": None}
-        if unasked_at is not None:
-            values["updated_at"] = unasked_at
+        if unasked_at is not None:  # never moved back past a newer answer stored meanwhile
+            values["updated_at"] = case((BankIdOrder.updated_at < unasked_at, unasked_at),
+                                        else_=BankIdOrder.updated_at)
         with session_scope(self.engine) as session:
             session.exec(  # type: ignore[call-overload]
                 update(BankIdOrder).execution_options(synchronize_session=False)
@@ -473,8 +476,9 @@ class BankIdFlow:
     async def cancel(self, owner: str) -> int:
         """Cancel every pending order of `owner` (here and at BankID). Returns how many."""
         refs = await asyncio.to_thread(self._mark_cancelled, owner)
-        for ref in refs:
-            await self._cancel_ref(ref)
+        # At once, not one after another: a locked handler awaits this, and the state lock is
+        # sized for one BankID call (two tabs of one owner can leave two pending orders).
+        await asyncio.gather(*(self._cancel_ref(ref) for ref in refs))
         if refs:
             security_event("bankid_cancelled", count=len(refs))
         return len(refs)

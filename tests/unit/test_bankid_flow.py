@@ -300,6 +300,66 @@ async def test_a_timeout_just_after_a_busy_spell_is_retried_the_grace_counts_fro
     assert row(engine, started.order_id).status == "pending"  # BankID may still end it
 
 
+async def test_an_unsent_collect_never_moves_a_newer_answer_back(flow, engine, clock):
+    """Its time is when our pool gave up; another process may have stored an answer since."""
+    from datetime import timedelta
+
+    from kivra_app.models import as_utc
+
+    started = await start(flow)
+    stored = row(engine, started.order_id)
+    answered = as_utc(stored.updated_at)
+    flow._release(started.order_id, stored.order_ref, answered - timedelta(seconds=5))
+    assert as_utc(row(engine, started.order_id).updated_at) == answered
+    flow._release(started.order_id, stored.order_ref, answered + timedelta(seconds=5))
+    assert as_utc(row(engine, started.order_id).updated_at) == answered + timedelta(seconds=5)
+
+
+async def test_a_busy_collect_past_the_orders_lifetime_moves_no_grace(flow, bankid, clock):
+    """Past BUSY_GRACE a busy collect fails, and it must not start a new 30 s window for a
+    network failure either: BankID no longer holds the order."""
+    started = await start(flow)
+    bankid.collect_error = bankid_errors.BankIdBusy("no free connection in time")
+    clock.advance(BUSY_GRACE.total_seconds() + 10)
+    with pytest.raises(FlowUnavailable):
+        await flow.collect(started.order_id, OWNER, tab=TAB)
+    bankid.collect_error = bankid_errors.BankIdTimeout("timeout")
+    clock.advance(COLLECT_RETRY)
+    with pytest.raises(FlowUnavailable):
+        await flow.collect(started.order_id, OWNER, tab=TAB)
+
+
+async def test_cancelling_two_pending_orders_takes_one_calls_bound_not_two(
+        flow, bankid, engine, monkeypatch):
+    """Two tabs of one owner can leave two pending orders; the locked handler that cancels
+    them waits for BankID once (CALL_TIMEOUT), as the state lock is sized for, not once per
+    order."""
+    from kivra_app.bankid_flow import service
+
+    first = await start(flow, tab="tab-1")
+    second = await start(flow, tab="tab-2")
+    with Session(engine) as session:  # the race: both still pending
+        session.get(BankIdOrder, first.order_id).status = "pending"
+        session.commit()
+
+    waiting: list[str] = []
+    at_once: list[int] = []
+
+    async def never_answers(ref):  # noqa: ANN001
+        waiting.append(ref)
+        at_once.append(len(waiting))
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            waiting.remove(ref)
+
+    bankid.cancel = never_answers
+    monkeypatch.setattr(service, "CALL_TIMEOUT", 0.05)
+    assert await asyncio.wait_for(flow.cancel(OWNER), 5) == 2
+    assert max(at_once) == 2  # both asked before either timed out (one after another: 1)
+    assert {row(engine, o.order_id).status for o in (first, second)} == {"cancelled"}
+
+
 @pytest.mark.parametrize("error", [
     bankid_errors.InternalError("fault", error_code="internalError", http_status=500),
     bankid_errors.RequestTimeout("slow", error_code="requestTimeout", http_status=408),

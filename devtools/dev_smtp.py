@@ -15,12 +15,16 @@ import threading
 
 from kivra_app.db import get_engine
 from kivra_app.messaging.smtp_server import DevSmtpServer
+from kivra_app.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Development SMTP server (the dev outbox)")
     parser.add_argument("--port", type=int, default=8025)
     args = parser.parse_args(argv)
+    if get_settings().is_production:
+        # It writes every mail, the verification codes in them, to the app's database.
+        raise SystemExit("devtools.dev_smtp is for development only (KIVRA_ENV=production)")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

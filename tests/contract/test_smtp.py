@@ -136,3 +136,15 @@ async def test_the_standalone_dev_smtp_process_stores_mail_and_stops_on_sigterm(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+def test_the_standalone_dev_smtp_refuses_to_run_in_production(monkeypatch):
+    """It would store every code mail in the database it is given."""
+    from types import SimpleNamespace
+
+    import devtools.dev_smtp as dev_smtp
+
+    monkeypatch.setattr(dev_smtp, "get_settings", lambda: SimpleNamespace(is_production=True))
+    monkeypatch.setattr(dev_smtp, "DevSmtpServer", None)  # reaching it would fail loudly too
+    with pytest.raises(SystemExit, match="development only"):
+        dev_smtp.main(["--port", str(free_port())])

@@ -619,8 +619,8 @@ async def run(args: argparse.Namespace) -> Table:
             "manager). 1 client: app and bare interleaved event by event. 100 clients: each "
             "server on its own, 100 connections sending at once, the same number of events on "
             "each (the count is in the baseline column). Bare + check: the bare handler plus one "
-            "worker-thread hop and one PostgreSQL statement on a pooled connection, the least "
-            "the per-event server-side session and step check costs.")
+            "worker-thread hop and one PostgreSQL statement on a pooled connection (BEGIN, "
+            "SELECT, ROLLBACK), a stand-in for the per-event server-side session and step check.")
     table.notes.append(
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {CORES} cores shared with the "
         "other engineers' builds and tests (load average "

@@ -82,7 +82,7 @@ class Server:
         env = dict(self.env)
         env.setdefault("REFLEX_BACKEND_ONLY", "true")
         self.log = self.log or Path(tempfile.gettempdir()) / f"bench-{self.name}-{self.port}.log"
-        out = self.log.open("wb")
+        out = self.log.open("ab")  # a restart (bench_scale.fresh) keeps the earlier log
         argv = self.argv or [
             shutil.which("reflex", path=env["PATH"]) or "reflex", "run", "--env", "prod",
             "--backend-port", str(self.port), "--backend-host", "127.0.0.1"]

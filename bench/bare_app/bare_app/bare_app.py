@@ -1,27 +1,32 @@
 """One field, one handler that checks it: the smallest honest counterpart of a signup step.
 
-`submit_checked` is the same handler plus the least a server-side step check costs: one
-worker-thread hop and one PostgreSQL round trip (BEGIN, SELECT, ROLLBACK) on a pooled
+`submit_checked` is the same handler plus about what a server-side step check costs: one
+worker-thread hop and one PostgreSQL statement (BEGIN, SELECT, ROLLBACK) on a pooled
 connection. The app must read its session and step for every event (security requirements),
-so this second baseline says how much of the app's round trip that rule alone bounds.
+so this second baseline says how much of the app's round trip that rule alone takes.
 """
 
 import asyncio
 import os
+import threading
 
 import reflex as rx
 
 _engine = None
+_engine_lock = threading.Lock()
 
 
 def _one_round_trip(value: str) -> bool:
-    """One statement on a pooled PostgreSQL connection, as the app's step check does."""
+    """One statement on a pooled PostgreSQL connection (SQLAlchemy wraps it in BEGIN and
+    ROLLBACK), as the app's step check reads its row."""
     global _engine
-    if _engine is None:
-        from sqlalchemy import create_engine
+    with _engine_lock:  # the first events arrive at once, on several threads
+        if _engine is None:
+            from sqlalchemy import create_engine
 
-        url = os.environ["BARE_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-        _engine = create_engine(url)
+            url = os.environ["BARE_DATABASE_URL"].replace("postgresql://",
+                                                          "postgresql+psycopg://", 1)
+            _engine = create_engine(url)
     from sqlalchemy import text
 
     with _engine.connect() as conn:

@@ -513,8 +513,9 @@ async def run(args: argparse.Namespace) -> Table:
                 server.start()
                 if "qr" in only:
                     await fresh(server, ran, sim, mail)
-                    for n in screens:
-                        await settled(server, sim, mail)
+                    for i, n in enumerate(screens):
+                        if i:  # the last size's loops and collects ended
+                            await settled(server, sim, mail)
                         result = await qr_fanout(server, sim, n, args.window, offset)
                         offset += n
                         fan.setdefault(label, []).append(result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -19,9 +20,10 @@ from kivra_app.bankid_flow import (
     FlowUnavailable,
     Pending,
     Renewed,
+    service,
 )
 from kivra_app.bankid_flow.service import BUSY_GRACE, COLLECT_RETRY, TRANSIENT_GRACE
-from kivra_app.models import BankIdOrder
+from kivra_app.models import BankIdOrder, as_utc
 from tests.unit.conftest import ADULT
 from tests.unit.fakes import bankid_down
 
@@ -302,10 +304,6 @@ async def test_a_timeout_just_after_a_busy_spell_is_retried_the_grace_counts_fro
 
 async def test_an_unsent_collect_never_moves_a_newer_answer_back(flow, engine, clock):
     """Its time is when our pool gave up; another process may have stored an answer since."""
-    from datetime import timedelta
-
-    from kivra_app.models import as_utc
-
     started = await start(flow)
     stored = row(engine, started.order_id)
     answered = as_utc(stored.updated_at)
@@ -334,8 +332,6 @@ async def test_cancelling_two_pending_orders_takes_one_calls_bound_not_two(
     """Two tabs of one owner can leave two pending orders; the locked handler that cancels
     them waits for BankID once (CALL_TIMEOUT), as the state lock is sized for, not once per
     order."""
-    from kivra_app.bankid_flow import service
-
     first = await start(flow, tab="tab-1")
     second = await start(flow, tab="tab-2")
     with Session(engine) as session:  # the race: both still pending
@@ -399,8 +395,6 @@ async def test_a_cancel_bankid_never_answers_ends_within_one_calls_bound(flow, b
                                                                         monkeypatch):
     """A locked handler awaits the cancel (the state lock is sized for one BankID call): a
     BankID that never answers must not hold it longer. The order is cancelled here at once."""
-    from kivra_app.bankid_flow import service
-
     started = await start(flow)
 
     async def never_answers(ref):  # noqa: ANN001
